@@ -1,0 +1,266 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Addresses and BGP identities, keyed on stable positions.
+
+Each pool of the design is cut into fixed blocks (per fabric, then per role) and an address is
+``block start + f(stable index)``: a leaf's loopback depends on the leaf's number, a /31 on the
+leaf's number and uplink port, a node's rail address on its leaf and port. Growing a design
+therefore never moves an existing address. A pool too small for its blocks is an error naming
+the pool and the size it needs.
+
+Pools are parsed with netaddr; per-address arithmetic is on integers, which keeps a plan of
+hundreds of thousands of links fast.
+"""
+
+from __future__ import annotations
+
+try:
+    import netaddr
+    HAS_NETADDR = True
+except ImportError:  # pragma: no cover - a requirement of the collection
+    HAS_NETADDR = False
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.design import FABRIC_ORDER
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
+
+# BGP numbering (RFC 6996 private ranges). Cores share one ASN, the spines of a pod share one,
+# each leaf has its own.
+ASN2 = {"core": 64512, "spine": 64513, "leaf": 64612, "last": 65534}
+ASN4 = {"core": 4200000000, "spine": 4200000001, "leaf": 4200100000, "last": 4294967294}
+
+
+def ntoa(value):
+    return "%d.%d.%d.%d" % (value >> 24, (value >> 16) & 255, (value >> 8) & 255, value & 255)
+
+
+class Pool(object):
+    """An IPv4 pool split into ``parts`` equal blocks; ``block(i)`` is (first address, size)."""
+
+    def __init__(self, name, cidr, parts):
+        if not HAS_NETADDR:
+            raise DesignError("the Python package netaddr is required to plan addresses")
+        try:
+            net = netaddr.IPNetwork(cidr)
+        except (netaddr.AddrFormatError, ValueError, TypeError):
+            raise DesignError(field("addressing." + name, "%r is not an IPv4 network" % (cidr,)))
+        self.name = name
+        self.cidr = str(net.cidr)
+        self.first = int(net.network)
+        self.size = net.size
+        self.parts = parts
+        self.block_size = self.size // parts
+
+    def block(self, i):
+        return self.first + i * self.block_size, self.block_size
+
+    def need(self, used, per_block_what):
+        """Raise when ``used`` addresses do not fit one block."""
+        if used > self.block_size:
+            bits = max(0, (used * self.parts - 1).bit_length())
+            raise DesignError(field("addressing." + self.name, "pool %s is too small: %s needs %d addresses "
+                                    "per block of %d; use a /%d or larger" % (
+                                        self.cidr, per_block_what, used, self.block_size, 32 - bits)))
+
+
+def _prefix_for(count):
+    """Smallest prefix holding ``count`` addresses."""
+    return 32 - max(0, (count - 1).bit_length())
+
+
+def assign(design, builds, nodes, appliances, switches_by_fabric):
+    """Write addresses, loopbacks, ASNs and BGP neighbours into the devices of the plan."""
+    a = design.addressing
+    loop = Pool("loopbacks", a["loopbacks"], 4 * 4)     # fabric x (leaf, spine, core, spare)
+    p2p = Pool("fabric_links", a["fabric_links"], 4 * 4)  # fabric x (leaf_spine x2, spine_core, leaf_leaf)
+    hosts = Pool("host_subnets", a["host_subnets"], 4)  # one block per fabric
+    oob = Pool("oob", a["oob"], 1)
+    # Management: gateway first; nodes, then switches in blocks per fabric and role, appliances last.
+    base = oob.first
+    node_block = oob.size // 2
+    if len(nodes) + 16 > node_block:
+        oob.need(2 * (len(nodes) + 16), "%d GPU nodes" % len(nodes))
+    for node in nodes:
+        node.mgmt_address = "%s/%d" % (ntoa(base + 16 + node.global_slot), _prefix_for(oob.size))
+    sw_block = oob.size // 2 // (4 * 4)
+    for fi, fname in enumerate(FABRIC_ORDER):
+        for ri, role in enumerate(("leaf", "spine", "core", "appliance")):
+            devs = switches_by_fabric.get(fname, {}).get(role, [])
+            if fname == "compute" and role == "appliance":
+                devs = appliances
+            if len(devs) + 1 > sw_block:
+                oob.need(len(devs) * 32, "%d %s %s devices" % (len(devs), fname, role))
+            start = base + node_block + (fi * 4 + ri) * sw_block
+            for d in devs:
+                d.mgmt_address = "%s/%d" % (ntoa(start + d.index), _prefix_for(oob.size))
+    for fi, fname in enumerate(FABRIC_ORDER):
+        build = builds.get(fname)
+        if build is None:
+            continue
+        spec, s = build.spec, build.sizing
+        hblock, hsize = hosts.block(fi)
+        if spec.kind == "infiniband":
+            _ipoib(build, hosts, hblock, hsize)
+            continue
+        _host_links(build, hosts, hblock, hsize)
+        _loopbacks(build, loop, fi)
+        _p2p(build, p2p, fi)
+        _bgp(design, build)
+
+
+def _ipoib(build, hosts, hblock, hsize):
+    """IPoIB: one subnet per rail (column) across the fabric; a node's address follows its slot."""
+    s = build.sizing
+    per = hsize // max(1, s.width)
+    need = s.sus * s.nodes_per_su * s.per_column + 2
+    hosts.need(need * s.width, "IPoIB for %d rails of %d nodes" % (s.width, s.sus * s.nodes_per_su))
+    plen = _prefix_for(per)
+    for leaf in build.leaves:
+        column = (leaf.index - 1) % build.sizing.leaves_per_su // s.leaves_per_column
+        start = hblock + column * per
+        leaf.host_subnets = ["%s/%d" % (ntoa(start), plen)]
+        k = (leaf.index - 1) % s.leaves_per_column
+        su = leaf.su
+        for iface in leaf.interfaces:
+            if iface.role != "downlink":
+                continue
+            # Position of the port across the fabric for this column.
+            pos = ((su - 1) * s.leaves_per_column + k) * s.downlinks + iface.port_number
+            _host_side(build, leaf, iface, "%s/%d" % (ntoa(start + pos), plen), None)
+
+
+def _host_side(build, leaf, leaf_iface, address, gateway):
+    host = build.host_index[leaf_iface.peer_device]
+    for iface in host.interfaces:
+        if iface.name == leaf_iface.peer_port:
+            iface.address = address
+            iface.gateway = gateway
+            return
+
+
+def _host_links(build, hosts, hblock, hsize):
+    """Ethernet host addressing: a subnet per leaf (leaf is gateway) or a /31 per NIC."""
+    s = build.sizing
+    if build.spec.host_addressing == "p2p":
+        per_leaf = 2 * s.downlinks
+        plen = 31
+    else:
+        per_leaf = 1 << (32 - _prefix_for(s.downlinks + 3))
+        plen = _prefix_for(per_leaf)
+    hosts.need(per_leaf * len(build.leaves), "%d leaves x %d host addresses (%s)" % (
+        len(build.leaves), per_leaf, build.spec.name))
+    for leaf in build.leaves:
+        start = hblock + (leaf.index - 1) * per_leaf
+        if build.spec.host_addressing != "p2p":
+            leaf.host_subnets = ["%s/%d" % (ntoa(start), plen)]
+            leaf.gateway_address = "%s/%d" % (ntoa(start + 1), plen)
+        for iface in leaf.interfaces:
+            if iface.role != "downlink":
+                continue
+            if build.spec.host_addressing == "p2p":
+                net = start + 2 * (iface.port_number - 1)
+                iface.address = "%s/31" % ntoa(net)
+                leaf.host_subnets.append("%s/31" % ntoa(net))
+                _host_side(build, leaf, iface, "%s/31" % ntoa(net + 1), ntoa(net))
+            else:
+                _host_side(build, leaf, iface, "%s/%d" % (ntoa(start + 1 + iface.port_number), plen),
+                           ntoa(start + 1))
+
+
+def _loopbacks(build, loop, fi):
+    for ri, devs in enumerate((build.leaves, build.spines, build.cores)):
+        first, size = loop.block(fi * 4 + ri)
+        loop.need(len(devs) + 1, "%d %s switches of fabric %s" % (len(devs), ("leaf", "spine", "core")[ri],
+                                                               build.spec.name))
+        for d in devs:
+            d.loopback = "%s/32" % ntoa(first + d.index)
+
+
+def _p2p(build, p2p, fi):
+    """A /31 per switch-to-switch link, keyed on the lower-tier end's number and port."""
+    s = build.sizing
+    peers = {}
+    for d in build.leaves + build.spines + build.cores:
+        peers[d.name] = d
+    ls_first, ls_size = p2p.block(fi * 4)
+    ls_size *= 2                                   # leaf-spine uses two blocks
+    sc_first, sc_size = p2p.block(fi * 4 + 2)
+    ll_first, ll_size = p2p.block(fi * 4 + 3)
+    if build.leaves:
+        p2p.need(2 * len(build.leaves) * max(s.uplinks, 1) // 2, "%d leaf-spine links of fabric %s" % (
+            len(build.leaves) * s.uplinks, build.spec.name))
+    p2p.need(2 * len(build.spines) * max(s.spine_uplinks, 1), "%d spine-core links of fabric %s" % (
+        len(build.spines) * s.spine_uplinks, build.spec.name))
+    for leaf in build.leaves:
+        for iface in leaf.interfaces:
+            if iface.role == "uplink":
+                j = iface.port_number - s.uplink_base - 1
+                net = ls_first + 2 * ((leaf.index - 1) * s.uplinks + j)
+            elif iface.role == "peer":
+                j = iface.port_number - s.downlinks - 1
+                net = ll_first + 2 * ((leaf.index - 1) * max(1, s.peer_links) + j)
+                if leaf.index % 2 == 0:
+                    continue                       # the lower-numbered leaf of a pair allocates
+            else:
+                continue
+            _pair(peers, leaf, iface, net)
+    for spine in build.spines:
+        half = s.sus_per_pod * s.leaves_per_su * s.links_per_leaf_spine
+        for iface in spine.interfaces:
+            if iface.role == "uplink":
+                j = iface.port_number - half - 1
+                _pair(peers, spine, iface, sc_first + 2 * ((spine.index - 1) * s.spine_uplinks + j))
+
+
+def _pair(peers, dev, iface, net):
+    iface.address = "%s/31" % ntoa(net)
+    peer = peers[iface.peer_device]
+    for other in peer.interfaces:
+        if other.name == iface.peer_port and other.peer_device == dev.name:
+            other.address = "%s/31" % ntoa(net + 1)
+            return
+
+
+def _bgp(design, build):
+    """ASNs and BGP sessions of a routed fabric: one per switch-to-switch link."""
+    s = build.sizing
+    fmt = design.addressing.get("asn_format", "auto")
+    if fmt == "auto":
+        fmt = "2byte" if len(build.leaves) <= ASN2["last"] - ASN2["leaf"] + 1 and s.pods < 99 else "4byte"
+    asn = ASN2 if fmt == "2byte" else ASN4
+    if fmt == "2byte" and len(build.leaves) > ASN2["last"] - ASN2["leaf"] + 1:
+        raise DesignError(field("addressing.asn_format", "%d leaves do not fit private 2-byte ASNs; use auto "
+                                "or 4byte" % len(build.leaves)))
+    for leaf in build.leaves:
+        leaf.asn = asn["leaf"] + leaf.index - 1
+    for spine in build.spines:
+        spine.asn = asn["spine"] + spine.pod - 1
+    for core in build.cores:
+        core.asn = asn["core"]
+    devices = {d.name: d for d in build.leaves + build.spines + build.cores}
+    for d in devices.values():
+        neighbors = []
+        for iface in d.interfaces:
+            if iface.role not in ("uplink", "downlink", "peer") or iface.peer_device not in devices:
+                continue
+            peer = devices[iface.peer_device]
+            neighbors.append({"interface": iface.name, "address": _peer_address(iface),
+                              "peer_device": peer.name, "peer_port": iface.peer_port, "peer_asn": peer.asn})
+        advertise = [d.loopback] + (list(d.host_subnets) if d.role == "leaf" else [])
+        if d.role == "leaf":
+            ecmp = s.uplinks or s.peer_links
+        elif d.role == "spine":
+            ecmp = max(s.links_per_leaf_spine, s.spine_uplinks)
+        else:
+            ecmp = s.links_per_spine_core
+        d.bgp = {"asn": d.asn, "router_id": d.loopback.split("/")[0], "ecmp": max(1, ecmp),
+                 "neighbors": neighbors, "advertise": advertise}
+
+
+def _peer_address(iface):
+    if not iface.address:
+        return None
+    first, _plen = iface.address.split("/")
+    parts = [int(x) for x in first.split(".")]
+    value = (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]
+    return ntoa(value ^ 1)

@@ -1,0 +1,207 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The hardware catalog: servers, switches, NICs, cables and appliances, read from data files.
+
+The planner never names a product in code; it asks the catalog. Built-in files live in
+``catalog/`` (each entry cites its vendor document); a design may add its own files, and an entry
+with the same id as a built-in one replaces it, so a site can correct a number without a release.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field as dc_field
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import datafiles
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.schema import validate_against
+
+SECTIONS = ("servers", "switches", "nics", "cables", "appliances")
+# Media in the order the planner prefers them: the cheapest that reaches wins.
+MEDIA_ORDER = ("dac", "copper", "aoc", "fiber")
+
+
+@dataclass(frozen=True)
+class NicGroup:
+    """The ports of one role (compute rails, storage, in-band, BMC) on a server."""
+
+    role: str
+    ports: int
+    speed_gbps: float
+    model: str = ""
+    form_factor: str = ""
+    names: tuple = ()
+    rdma_devices: tuple = ()
+
+    def port_name(self, index):
+        return self.names[index] if index < len(self.names) else "%s%d" % (
+            "rail" if self.role == "compute" else self.role, index)
+
+    def rdma_device(self, index):
+        return self.rdma_devices[index] if index < len(self.rdma_devices) else None
+
+
+@dataclass(frozen=True)
+class ServerModel:
+    id: str
+    rack_units: int
+    power_kw: float
+    gpu_model: str
+    gpu_count: int
+    gpu_memory_gib: float
+    nvswitch: bool
+    nics: dict
+    raw: dict = dc_field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class SwitchModel:
+    id: str
+    kind: str
+    ports: int
+    speed_gbps: float
+    platforms: tuple
+    rack_units: int
+    power_kw: float
+    breakouts: tuple = ()      # ((split, speed_gbps), ...)
+    lanes_per_port: int = 4
+    raw: dict = dc_field(default_factory=dict, compare=False, repr=False)
+
+    def radix_at(self, speed_gbps):
+        """Ports available at ``speed_gbps`` and the split used, or (0, 0) when it cannot run it."""
+        if speed_gbps == self.speed_gbps:
+            return self.ports, 1
+        for split, speed in self.breakouts:
+            if speed == speed_gbps:
+                return self.ports * split, split
+        return 0, 0
+
+
+@dataclass(frozen=True)
+class CableModel:
+    id: str
+    media: str
+    speed_gbps: float
+    max_reach_m: float
+    lengths_m: tuple
+    form_factor: str = ""
+    transceiver: str = None
+
+
+@dataclass(frozen=True)
+class ApplianceModel:
+    id: str
+    ports: int
+    speed_gbps: float
+    rack_units: int
+    power_kw: float
+
+
+@dataclass
+class Catalog:
+    servers: dict
+    switches: dict
+    nics: dict
+    cables: dict
+    appliances: dict
+    files: list
+
+    def cables_for(self, speed_gbps):
+        """Cables (not optics) of a speed, in order of preference: media class, then reach."""
+        found = [c for c in self.cables.values()
+                 if c.speed_gbps == speed_gbps and c.media in MEDIA_ORDER]
+        return sorted(found, key=lambda c: (MEDIA_ORDER.index(c.media), c.max_reach_m, c.id))
+
+
+def _server(cid, raw):
+    gpus = raw.get("gpus") or {}
+    nics = {}
+    for role, group in (raw.get("nics") or {}).items():
+        nics[role] = NicGroup(
+            role=role, ports=int(group.get("ports", 0)), speed_gbps=float(group.get("speed_gbps", 0)),
+            model=group.get("model", ""), form_factor=group.get("form_factor", ""),
+            names=tuple(group.get("names") or ()), rdma_devices=tuple(group.get("rdma_devices") or ()))
+    return ServerModel(
+        id=cid, rack_units=int(raw["rack_units"]), power_kw=float(raw["power_kw"]),
+        gpu_model=str(gpus.get("model", "")), gpu_count=int(gpus.get("count", 0)),
+        gpu_memory_gib=float(gpus.get("memory_gib", 0)), nvswitch=bool(gpus.get("nvswitch", False)),
+        nics=nics, raw=raw)
+
+
+def _switch(cid, raw):
+    ports = raw["ports"]
+    return SwitchModel(
+        id=cid, kind=raw["kind"], ports=int(ports["count"]), speed_gbps=float(ports["speed_gbps"]),
+        platforms=tuple(raw.get("platforms") or ()), rack_units=int(raw.get("rack_units", 1)),
+        power_kw=float(raw.get("power_kw", 0)),
+        breakouts=tuple((int(b["split"]), float(b["speed_gbps"])) for b in raw.get("breakouts") or ()),
+        lanes_per_port=int(raw.get("lanes_per_port", 4)), raw=raw)
+
+
+def _cable(cid, raw):
+    return CableModel(
+        id=cid, media=raw["media"], speed_gbps=float(raw.get("speed_gbps", 0)),
+        max_reach_m=float(raw.get("max_reach_m", 0)),
+        lengths_m=tuple(float(x) for x in raw.get("lengths_m") or ()),
+        form_factor=raw.get("form_factor", ""), transceiver=raw.get("transceiver"))
+
+
+def _appliance(cid, raw):
+    return ApplianceModel(id=cid, ports=int(raw.get("ports", 0)), speed_gbps=float(raw.get("speed_gbps", 0)),
+                          rack_units=int(raw.get("rack_units", 1)), power_kw=float(raw.get("power_kw", 0)))
+
+
+_BUILDERS = {"servers": _server, "switches": _switch, "nics": lambda cid, raw: raw,
+             "cables": _cable, "appliances": _appliance}
+
+_CACHE = {}
+
+
+def builtin_files():
+    return sorted(p for p in glob.glob(os.path.join(datafiles.CATALOG_DIR, "*.yml")))
+
+
+def load_catalog(extra_files=()):
+    """Load the built-in catalog plus ``extra_files`` (later files override earlier ids).
+
+    Every file is checked against ``catalog/schema.json``; all problems of all files are
+    reported together.
+    """
+    files = builtin_files() + [os.path.abspath(f) for f in extra_files]
+    key = tuple((f, os.path.getmtime(f)) for f in files if os.path.exists(f))
+    if key in _CACHE and len(key) == len(files):
+        return _CACHE[key]
+    raw_sections = {s: {} for s in SECTIONS}
+    problems = []
+    schema_path = os.path.join(datafiles.CATALOG_DIR, "schema.json")
+    schema = datafiles.load_json(schema_path) if os.path.exists(schema_path) else None
+    for path in files:
+        try:
+            data = datafiles.load_yaml(path) or {}
+        except DesignError as exc:
+            problems.extend(exc.problems)
+            continue
+        if schema is not None:
+            problems.extend("%s: %s" % (os.path.basename(path), p) for p in validate_against(schema, data))
+        if not isinstance(data, dict):
+            continue
+        for section in SECTIONS:
+            for cid, entry in (data.get(section) or {}).items():
+                raw_sections[section][cid] = entry
+    if problems:
+        raise DesignError(problems, source="catalog")
+    built = {}
+    for section in SECTIONS:
+        built[section] = {}
+        for cid, entry in raw_sections[section].items():
+            try:
+                built[section][cid] = _BUILDERS[section](cid, entry)
+            except (KeyError, TypeError, ValueError) as exc:
+                problems.append("catalog %s.%s: missing or bad field %s" % (section, cid, exc))
+    if problems:
+        raise DesignError(problems, source="catalog")
+    catalog = Catalog(files=files, **built)
+    _CACHE[key] = catalog
+    return catalog

@@ -1,0 +1,301 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The design file: loading, reference merging, validation, and the typed design the planner reads.
+
+A design is layered: ``references/defaults.yml``, then the named reference architecture, then the
+operator's file, merged key by key (``null`` removes an inherited key, lists replace), then the
+defaults of ``schemas/design.schema.json``. Validation happens in two passes and reports every
+problem at once: the schema (shape, types, allowed values) and then the catalog and arithmetic
+(known models, rails that fit a switch, a rack that can hold one node).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+from dataclasses import dataclass
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import datafiles
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.catalog import load_catalog
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.schema import validate_against
+
+# Which NIC group of a server a fabric uses.
+FABRIC_NIC_ROLE = {"compute": "compute", "storage": "storage", "inband": "inband", "oob": "bmc"}
+# Device-name prefix per fabric: the compute fabric's switches carry none.
+FABRIC_PREFIX = {"compute": "", "storage": "stor-", "inband": "inb-", "oob": "oob-"}
+FABRIC_ORDER = ("compute", "storage", "inband", "oob")
+SWITCH_KIND = {"infiniband": "infiniband", "roce": "ethernet", "ethernet": "ethernet"}
+
+
+@dataclass(frozen=True)
+class FabricSpec:
+    """One fabric of the design, every default filled in."""
+
+    name: str
+    kind: str
+    switch: str
+    spine_switch: str
+    platform: str
+    rail_optimized: bool
+    nodes_per_su: int
+    oversubscription: float
+    tiers: object
+    min_spines: int
+    mtu: int
+    host_mtu: int
+    qos_profile: object
+    qos: object
+    congestion_control: str
+    host_addressing: str
+    appliance_model: object
+    appliance_count: int
+
+    @property
+    def routed(self):
+        """Ethernet fabrics are routed (BGP underlay); InfiniBand is routed by its subnet manager."""
+        return self.kind != "infiniband"
+
+
+@dataclass(frozen=True)
+class Design:
+    name: str
+    reference: object
+    workload: str
+    node_model: str
+    node_count: int
+    nodes_per_rack: object
+    fabrics: dict
+    facility: dict
+    addressing: dict
+    tenants: list
+    hosts: dict
+    validation: dict
+    raw: dict
+    catalog: object
+    path: object
+
+
+def merge(base, override):
+    """Merge ``override`` into a copy of ``base``: mappings key by key, ``None`` deletes."""
+    if not isinstance(base, dict) or not isinstance(override, dict):
+        return copy.deepcopy(override)
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if value is None:
+            out.pop(key, None)
+        elif key in out and isinstance(out[key], dict) and isinstance(value, dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def apply_defaults(schema, data, root=None):
+    """Fill ``default`` values of the schema into ``data`` (in place), following $ref."""
+    root = root or schema
+    if "$ref" in schema:
+        ref = schema["$ref"].split("/")[-1]
+        schema = root["$defs"][ref]
+    if not isinstance(data, dict) or schema.get("type") not in (None, "object"):
+        return data
+    for key, sub in (schema.get("properties") or {}).items():
+        if key not in data and "default" in sub:
+            data[key] = copy.deepcopy(sub["default"])
+        if key in data:
+            apply_defaults(sub, data[key], root)
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        for key, value in data.items():
+            if key not in (schema.get("properties") or {}):
+                apply_defaults(extra, value, root)
+    return data
+
+
+_SCHEMA = None
+
+
+def design_schema():
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = datafiles.load_json(os.path.join(datafiles.SCHEMAS_DIR, "design.schema.json"))
+    return _SCHEMA
+
+
+def reference_names():
+    return sorted(f[:-4] for f in os.listdir(datafiles.REFERENCES_DIR)
+                  if f.endswith(".yml") and f != "defaults.yml")
+
+
+def layered(user):
+    """The design after reference and default layers, before schema defaults."""
+    base = datafiles.load_yaml(os.path.join(datafiles.REFERENCES_DIR, "defaults.yml")) or {}
+    ref = user.get("reference") if isinstance(user, dict) else None
+    if isinstance(ref, str) and ref in reference_names():
+        base = merge(base, datafiles.load_yaml(os.path.join(datafiles.REFERENCES_DIR, ref + ".yml")))
+    return merge(base, user)
+
+
+def load_design(source, base_dir=None):
+    """Load and validate a design from a path, a YAML string or a mapping; return a Design.
+
+    Raises DesignError listing every problem found.
+    """
+    path = None
+    if isinstance(source, dict):
+        user = copy.deepcopy(source)
+    elif isinstance(source, str) and "\n" not in source and os.path.exists(source):
+        path = os.path.abspath(source)
+        user = datafiles.load_yaml(path)
+        base_dir = base_dir or os.path.dirname(path)
+    elif isinstance(source, str) and "\n" in source:
+        user = datafiles.load_yaml_text(source)
+    else:
+        raise DesignError("design file %s does not exist" % source)
+    if not isinstance(user, dict):
+        raise DesignError("(top level): a design must be a mapping of keys, not %s" % type(user).__name__,
+                          source=path)
+    merged = layered(user)
+    schema = design_schema()
+    problems = validate_against(schema, merged)
+    if problems:
+        raise DesignError(problems, source=path)
+    apply_defaults(schema, merged)
+    extra = [os.path.join(base_dir or os.getcwd(), f) for f in merged.get("catalog") or []]
+    missing = [f for f in extra if not os.path.exists(f)]
+    if missing:
+        raise DesignError([field("catalog", "file %s does not exist" % f) for f in missing], source=path)
+    catalog = load_catalog(extra)
+    design = _build(merged, catalog, path)
+    problems = check_design(design)
+    if problems:
+        raise DesignError(problems, source=path)
+    return design
+
+
+def _known(kind, table):
+    return ", ".join(sorted(table))
+
+
+def _build(raw, catalog, path):
+    problems = []
+    fabrics = {}
+    for name in FABRIC_ORDER:
+        spec = (raw.get("fabrics") or {}).get(name)
+        if spec is None:
+            continue
+        where = "fabrics.%s" % name
+        switch = catalog.switches.get(spec["switch"])
+        if switch is None:
+            problems.append(field(where + ".switch", "unknown switch %r; known: %s" % (
+                spec["switch"], _known("switch", catalog.switches))))
+            continue
+        spine_id = spec.get("spine_switch", spec["switch"])
+        if spine_id not in catalog.switches:
+            problems.append(field(where + ".spine_switch", "unknown switch %r; known: %s" % (
+                spine_id, _known("switch", catalog.switches))))
+            continue
+        platform = spec.get("platform") or (switch.platforms[0] if switch.platforms else "")
+        if switch.platforms and platform not in switch.platforms:
+            problems.append(field(where + ".platform", "%r does not run on switch %s; allowed: %s" % (
+                platform, switch.id, ", ".join(switch.platforms))))
+        if SWITCH_KIND[spec["kind"]] != switch.kind:
+            problems.append(field(where + ".switch", "%s is an %s switch, but the fabric kind is %s" % (
+                switch.id, switch.kind, spec["kind"])))
+        qos_name = spec.get("qos_profile")
+        qos = None
+        if qos_name is not None:
+            qos = (raw.get("qos_profiles") or {}).get(qos_name)
+            if qos is None:
+                problems.append(field(where + ".qos_profile", "unknown QoS profile %r; defined: %s" % (
+                    qos_name, ", ".join(sorted(raw.get("qos_profiles") or {})))))
+            elif spec["kind"] == "infiniband":
+                problems.append(field(where + ".qos_profile", "QoS profiles apply to Ethernet fabrics, "
+                                      "not to infiniband; remove it or set it to null"))
+        appliances = spec.get("appliances") or {}
+        if appliances and appliances["model"] not in catalog.appliances:
+            problems.append(field(where + ".appliances.model", "unknown appliance %r; known: %s" % (
+                appliances["model"], _known("appliance", catalog.appliances))))
+        fabrics[name] = FabricSpec(
+            name=name, kind=spec["kind"], switch=switch.id, spine_switch=spine_id, platform=platform,
+            rail_optimized=bool(spec.get("rail_optimized", False)),
+            nodes_per_su=int(spec.get("nodes_per_su") or 0),
+            oversubscription=float(spec.get("oversubscription", 1)), tiers=spec.get("tiers", "auto"),
+            min_spines=int(spec.get("min_spines", 2)), mtu=int(spec.get("mtu", 9216)),
+            host_mtu=int(spec.get("host_mtu", 9000)), qos_profile=qos_name, qos=qos,
+            congestion_control=spec.get("congestion_control", "dcqcn"),
+            host_addressing=spec.get("host_addressing", "subnet_per_leaf"),
+            appliance_model=appliances.get("model"), appliance_count=int(appliances.get("count", 0)))
+    nodes = raw["nodes"]
+    if nodes["model"] not in catalog.servers:
+        problems.append(field("nodes.model", "unknown server %r; known: %s" % (
+            nodes["model"], _known("server", catalog.servers))))
+    if problems:
+        raise DesignError(problems, source=path)
+    return Design(
+        name=raw["name"], reference=raw.get("reference"), workload=raw["workload"],
+        node_model=nodes["model"], node_count=int(nodes["count"]), nodes_per_rack=nodes.get("per_rack"),
+        fabrics=fabrics, facility=raw["facility"], addressing=raw["addressing"],
+        tenants=list(raw.get("tenants") or []), hosts=dict(raw.get("hosts") or {}),
+        validation=dict(raw.get("validation") or {}), raw=raw, catalog=catalog, path=path)
+
+
+def check_design(design):
+    """Arithmetic checks that need the catalog: return sentences that say why a design cannot work."""
+    problems = []
+    server = design.catalog.servers[design.node_model]
+    rack = design.facility["rack"]
+    if server.power_kw > rack["power_kw"]:
+        problems.append(field("facility.rack.power_kw", "%s kW is below the power of one %s node (%s kW); "
+                              "raise the rack budget or choose another server" % (
+                                  rack["power_kw"], server.id, server.power_kw)))
+    if server.rack_units > rack["units"]:
+        problems.append(field("facility.rack.units", "%s units cannot hold one %s node (%s U)" % (
+            rack["units"], server.id, server.rack_units)))
+    if design.nodes_per_rack:
+        fit = min(int(rack["power_kw"] // server.power_kw), rack["units"] // server.rack_units)
+        if design.nodes_per_rack > fit:
+            problems.append(field("nodes.per_rack", "%d nodes need %.1f kW and %d U, more than a rack gives "
+                                  "(%s kW, %s U); at most %d fit" % (
+                                      design.nodes_per_rack, design.nodes_per_rack * server.power_kw,
+                                      design.nodes_per_rack * server.rack_units, rack["power_kw"],
+                                      rack["units"], fit)))
+    for name, fabric in design.fabrics.items():
+        where = "fabrics.%s" % name
+        nic = server.nics.get(FABRIC_NIC_ROLE[name])
+        if nic is None or nic.ports == 0:
+            problems.append(field(where, "server %s has no %s ports for a %s fabric; remove the fabric "
+                                  "(set it to null) or choose a server that has them" % (
+                                      server.id, FABRIC_NIC_ROLE[name], name)))
+            continue
+        switch = design.catalog.switches[fabric.switch]
+        radix, _split = switch.radix_at(min(nic.speed_gbps, switch.speed_gbps))
+        radix = radix or switch.ports
+        if fabric.rail_optimized and nic.ports > radix:
+            problems.append(field(where + ".switch", "server %s has %d rails but switch %s has only %d ports" % (
+                server.id, nic.ports, switch.id, radix)))
+        if fabric.tiers == 1 and design.node_count * nic.ports > 2 * (radix - 2) * max(1, nic.ports // 2):
+            problems.append(field(where + ".tiers", "one switch pair cannot serve %d nodes of %d ports on "
+                                  "%s; use tiers: auto" % (design.node_count, nic.ports, switch.id)))
+        if fabric.appliance_count and fabric.kind != "infiniband":
+            problems.append(field(where + ".appliances", "UFM appliances manage InfiniBand fabrics; this "
+                                  "fabric is %s (set appliances to null)" % fabric.kind))
+        if fabric.nodes_per_su and fabric.appliance_count:
+            appliance = design.catalog.appliances[fabric.appliance_model]
+            need = math.ceil(fabric.appliance_count * appliance.ports / max(1, nic.ports))
+            if need >= fabric.nodes_per_su:
+                problems.append(field(where + ".appliances.count", "%d appliances leave no node slot in "
+                                      "the first scalable unit" % fabric.appliance_count))
+    pkeys = [t.get("pkey") for t in design.tenants if t.get("pkey") is not None]
+    if len(pkeys) != len(set(pkeys)):
+        problems.append(field("tenants", "partition keys must be unique; got %s" % pkeys))
+    names = [t["name"] for t in design.tenants]
+    if len(names) != len(set(names)):
+        problems.append(field("tenants", "tenant names must be unique; got %s" % names))
+    reserved = sum(int(t.get("nodes", 0)) for t in design.tenants)
+    if reserved > design.node_count:
+        problems.append(field("tenants", "tenants reserve %d nodes but the design has %d" % (
+            reserved, design.node_count)))
+    return problems

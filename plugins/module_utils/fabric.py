@@ -1,0 +1,297 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fabric sizing and wiring: a folded Clos (fat tree) from the switch radix and oversubscription.
+
+The rules, for every fabric alike (compute, storage, in-band, OOB):
+
+* Nodes are grouped in scalable units (SUs); each SU has ``width`` leaf columns: one per rail when
+  the fabric is rail-optimized (NIC r of every node goes to rail r's leaves), else a leaf pair
+  over which a node's ports alternate. The fabric is built for whole SUs, so a partly filled last
+  SU still gets all its leaves and uplinks.
+* A leaf's ports split into downlinks and uplinks by the oversubscription ratio.
+* Every leaf connects to every spine of its group with the same number of links, so the spine
+  count divides a leaf's uplinks; the fewest spines that have enough ports win.
+* When one spine layer cannot reach every leaf, leaves and spines form pods of whole SUs and a
+  core layer joins them: spine s of every pod connects to core group s, again balanced.
+
+Published check: DGX SuperPOD H100 (RA-11333-001) compute fabric on QM9700 (64 ports): 1 SU =
+8 leaves + 4 spines, 4 SU = 32 leaves + 16 spines. The planner derives both from these rules.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import naming
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.design import FABRIC_NIC_ROLE
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.model import Device, Interface, Link
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """Every number of one fabric; the wiring below follows from these alone."""
+
+    fabric: str
+    tiers: int
+    link_speed: float
+    split: int              # breakout of switch cages (1 = none)
+    uplink_split: int
+    ports_per_node: int     # NIC ports of one node on this fabric
+    width: int              # leaf columns per SU (rails, or 2 for a leaf pair)
+    per_column: int         # node ports of one node per column
+    nodes_per_su: int
+    sus: int
+    leaves_per_column: int
+    leaves_per_su: int
+    leaves: int
+    downlinks: int          # planned downlinks per leaf
+    uplinks: int            # uplinks per leaf
+    uplink_base: int        # port number before the first uplink
+    spines_per_group: int
+    links_per_leaf_spine: int
+    sus_per_pod: int
+    pods: int
+    spine_uplinks: int
+    cores_per_group: int
+    links_per_spine_core: int
+    peer_links: int
+
+    @property
+    def spines(self):
+        return self.spines_per_group * self.pods if self.tiers > 1 else 0
+
+    @property
+    def cores(self):
+        return self.cores_per_group * self.spines_per_group if self.tiers == 3 else 0
+
+
+def _fewest_dividing(total, minimum, need_ports, ports):
+    """Fewest n >= minimum that divides ``total`` with n * ports >= need_ports, or None."""
+    for n in range(max(1, minimum), total + 1):
+        if total % n == 0 and n * ports >= need_ports:
+            return n
+    return None
+
+
+def size(design, spec, reserved_slots=0):
+    """Size fabric ``spec`` of ``design``; raise DesignError with the field to change when it cannot."""
+    catalog = design.catalog
+    where = "fabrics.%s" % spec.name
+    server = catalog.servers[design.node_model]
+    nic = server.nics[FABRIC_NIC_ROLE[spec.name]]
+    leaf = catalog.switches[spec.switch]
+    spine = catalog.switches[spec.spine_switch]
+    # Link speed: the NIC's, on a breakout of the switch where it has one; a NIC faster than the
+    # switch runs at the switch's speed.
+    speed = min(nic.speed_gbps, leaf.speed_gbps)
+    radix, split = leaf.radix_at(speed)
+    if not radix:
+        radix, split = leaf.ports, 1
+    separate_uplinks = leaf.raw.get("uplink_ports")
+    p = nic.ports
+    width = p if spec.rail_optimized else min(p, 2)
+    per_column = int(math.ceil(p / float(width)))
+    over = spec.oversubscription
+    peer_links = 0
+    tiers_wanted = spec.tiers
+    if tiers_wanted == 1:
+        peer_links = 2 if width > 1 else 0
+        down_max = radix - peer_links
+    elif separate_uplinks:
+        down_max = radix
+    else:
+        down_max = radix - int(math.ceil(radix / (over + 1.0)))
+    nodes_per_su = spec.nodes_per_su or max(1, down_max // per_column)
+    if tiers_wanted == 1:
+        nodes_per_su = max(design.node_count + reserved_slots, 1)
+    leaves_per_column = int(math.ceil(nodes_per_su * per_column / float(down_max)))
+    downlinks = int(math.ceil(nodes_per_su * per_column / float(leaves_per_column)))
+    sus = int(math.ceil((design.node_count + reserved_slots) / float(nodes_per_su)))
+    leaves_per_su = leaves_per_column * width
+    leaves = leaves_per_su * sus
+    values = dict(fabric=spec.name, link_speed=speed, split=split, ports_per_node=p, width=width,
+                  per_column=per_column, nodes_per_su=nodes_per_su, sus=sus,
+                  leaves_per_column=leaves_per_column, leaves_per_su=leaves_per_su, leaves=leaves,
+                  downlinks=downlinks, peer_links=peer_links)
+    if tiers_wanted == 1:
+        if leaves_per_column > 1:
+            raise DesignError(field(where + ".tiers", "one switch per column cannot serve %d nodes on %s "
+                                    "(%d ports); use tiers: auto" % (design.node_count, leaf.id, radix)))
+        return Sizing(tiers=1, uplink_split=1, uplinks=0, uplink_base=downlinks, spines_per_group=0,
+                      links_per_leaf_spine=0, sus_per_pod=sus, pods=1, spine_uplinks=0, cores_per_group=0,
+                      links_per_spine_core=0, **values)
+    if separate_uplinks:
+        up_speed = float(separate_uplinks["speed_gbps"])
+        up_ports = int(separate_uplinks["count"])
+        uplink_base = radix
+    else:
+        up_speed, up_ports, uplink_base = speed, radix - downlinks, downlinks
+    uplinks = int(math.ceil(downlinks * speed / (over * up_speed)))
+    uplinks = max(uplinks, spec.min_spines)
+    if uplinks > up_ports:
+        raise DesignError(field(where + ".oversubscription", "a leaf of %s with %d downlinks needs %d uplinks "
+                                "but has %d ports left; raise the oversubscription or lower nodes_per_su" % (
+                                    leaf.id, downlinks, uplinks, up_ports)))
+    spine_radix, uplink_split = spine.radix_at(up_speed)
+    if not spine_radix:
+        raise DesignError(field(where + ".spine_switch", "%s has no %s Gb/s ports for the leaf uplinks" % (
+            spine.id, up_speed)))
+    values.update(link_speed=speed, uplink_split=uplink_split, uplinks=uplinks, uplink_base=uplink_base)
+    # Two tiers: one spine group reaches every leaf.
+    if tiers_wanted in ("auto", 2):
+        n = _fewest_dividing(uplinks, spec.min_spines, leaves * uplinks, spine_radix)
+        if n is not None:
+            return Sizing(tiers=2, spines_per_group=n, links_per_leaf_spine=uplinks // n, sus_per_pod=sus,
+                          pods=1, spine_uplinks=0, cores_per_group=0, links_per_spine_core=0, **values)
+        if tiers_wanted == 2:
+            raise DesignError(field(where + ".tiers", "one spine layer of %s (%d ports) cannot reach %d leaves "
+                                    "of %d uplinks; use tiers: auto or 3" % (
+                                        spine.id, spine_radix, leaves, uplinks)))
+    # Three tiers: pods of whole SUs, spine ports half down, half up (non-blocking at the spine).
+    half = spine_radix // 2
+    sus_per_pod = max(1, half // leaves_per_su)
+    if leaves_per_su > half:
+        raise DesignError(field(where + ".nodes_per_su", "a scalable unit of %d leaves does not fit under "
+                                "spines of %d ports; lower nodes_per_su" % (leaves_per_su, spine_radix)))
+    pod_leaves = sus_per_pod * leaves_per_su
+    per_pod = _fewest_dividing(uplinks, spec.min_spines, pod_leaves * uplinks, half)
+    pods = int(math.ceil(sus / float(sus_per_pod)))
+    k = uplinks // per_pod
+    spine_uplinks = pod_leaves * k
+    cores = _fewest_dividing(spine_uplinks, 1, pods * spine_uplinks, spine_radix)
+    if cores is None:
+        most = spine_radix * sus_per_pod
+        raise DesignError(field(where + ".switch", "%d scalable units exceed what three tiers of %s reach "
+                                "(at most %d SUs); choose a switch of higher radix" % (sus, spine.id, most)))
+    return Sizing(tiers=3, spines_per_group=per_pod, links_per_leaf_spine=k, sus_per_pod=sus_per_pod, pods=pods,
+                  spine_uplinks=spine_uplinks, cores_per_group=cores,
+                  links_per_spine_core=spine_uplinks // cores, **values)
+
+
+class FabricBuild(object):
+    """The switches, appliances and links of one fabric, with every port named."""
+
+    def __init__(self, sizing, spec):
+        self.sizing = sizing
+        self.spec = spec
+        self.leaves = []
+        self.spines = []
+        self.cores = []
+        self.appliances = []
+        self.links = []
+
+
+def build(design, spec, sizing, nodes, appliance_slots=()):
+    """Create switches and links of one fabric.
+
+    ``nodes`` are gpu_node Devices with ``su``/``slot``; ``appliance_slots`` lists
+    (appliance Device, port name, su, slot, column) for appliances wired like nodes.
+    """
+    s = sizing
+    catalog = design.catalog
+    leaf_model = catalog.switches[spec.switch]
+    spine_model = catalog.switches[spec.spine_switch]
+    nic = catalog.servers[design.node_model].nics[FABRIC_NIC_ROLE[spec.name]]
+    out = FabricBuild(sizing, spec)
+    fab = spec.name
+    plat = spec.platform
+    sw_mtu = spec.mtu
+    lanes = leaf_model.lanes_per_port
+    spine_lanes = spine_model.lanes_per_port
+
+    # Leaves: index = su-major, then column, then leaf in column; stable as SUs are added.
+    for su in range(1, s.sus + 1):
+        for column in range(s.width):
+            for k in range(s.leaves_per_column):
+                index = (su - 1) * s.leaves_per_su + column * s.leaves_per_column + k
+                dev = Device(naming.switch_name(design.name, fab, "leaf", index + 1), "leaf", leaf_model.id, plat,
+                             fabric=fab, su=su, rail=column if spec.rail_optimized else None, index=index + 1,
+                             pod=(su - 1) // s.sus_per_pod + 1, height=leaf_model.rack_units,
+                             power_kw=leaf_model.power_kw)
+                out.leaves.append(dev)
+
+    def attach(host, host_port, su, slot, port_index, tier, rdma=None):
+        column = port_index % s.width
+        lane = port_index // s.width
+        offset = (slot - 1) * s.per_column + lane
+        k, port0 = divmod(offset, s.downlinks)
+        leaf = out.leaves[(su - 1) * s.leaves_per_su + column * s.leaves_per_column + k]
+        pname, split = naming.port_name(plat, port0 + 1, s.split, lanes), s.split
+        role = FABRIC_NIC_ROLE[fab]
+        host.interfaces.append(Interface(host_port, fab, role, s.link_speed, spec.host_mtu, leaf.name, pname,
+                                         rail=column if spec.rail_optimized else None, rdma_device=rdma))
+        leaf.interfaces.append(Interface(pname, fab, "downlink", s.link_speed, sw_mtu, host.name, host_port,
+                                         rail=leaf.rail, port_number=port0 + 1, split=split))
+        out.links.append(Link(fab, tier, host.name, host_port, leaf.name, pname, s.link_speed))
+
+    for node in nodes:
+        group_slot = node.slot
+        su = node.su
+        if spec.name != "compute":
+            # Fabrics other than compute group nodes by their own SU size, by global position.
+            su, group_slot = divmod(node.global_slot, s.nodes_per_su)
+            su, group_slot = su + 1, group_slot + 1
+        for p in range(s.ports_per_node):
+            attach(node, nic.port_name(p), su, group_slot, p, "node_leaf", nic.rdma_device(p))
+    for appliance, port, su, slot, column in appliance_slots:
+        attach(appliance, port, su, slot, column, "appliance_leaf")
+
+    if s.tiers == 1:
+        # A leaf pair with peer links between neighbouring columns, so every NIC reaches every other.
+        for a, b in zip(out.leaves, out.leaves[1:]):
+            for j in range(s.peer_links):
+                number = s.downlinks + j + 1
+                pa = naming.port_name(plat, number, s.split, lanes)
+                _connect(out, a, pa, number, b, pa, number, s.link_speed, sw_mtu, "leaf_leaf", s.split, s.split)
+        return out
+
+    # Spines, per pod; spine index = pod-major.
+    for pod in range(1, s.pods + 1):
+        for j in range(s.spines_per_group):
+            index = (pod - 1) * s.spines_per_group + j
+            out.spines.append(Device(naming.switch_name(design.name, fab, "spine", index + 1), "spine",
+                                     spine_model.id, plat, fabric=fab, index=index + 1, pod=pod,
+                                     height=spine_model.rack_units, power_kw=spine_model.power_kw))
+    up_speed = s.link_speed if s.uplink_base == s.downlinks else float(leaf_model.raw["uplink_ports"]["speed_gbps"])
+    pod_leaves = s.sus_per_pod * s.leaves_per_su
+    for leaf in out.leaves:
+        li = leaf.index - 1
+        pod, in_pod = divmod(li, pod_leaves)
+        for j in range(s.uplinks):
+            spine_i, m = j % s.spines_per_group, j // s.spines_per_group
+            spine = out.spines[pod * s.spines_per_group + spine_i]
+            lnum = s.uplink_base + j + 1
+            snum = in_pod * s.links_per_leaf_spine + m + 1
+            _connect(out, leaf, naming.port_name(plat, lnum, s.uplink_split, lanes), lnum,
+                     spine, naming.port_name(plat, snum, s.uplink_split, spine_lanes), snum,
+                     up_speed, sw_mtu, "leaf_spine", s.uplink_split, s.uplink_split)
+    if s.tiers == 2:
+        return out
+    for g in range(s.spines_per_group):
+        for c in range(s.cores_per_group):
+            index = g * s.cores_per_group + c
+            out.cores.append(Device(naming.switch_name(design.name, fab, "core", index + 1), "core",
+                                    spine_model.id, plat, fabric=fab, index=index + 1,
+                                    height=spine_model.rack_units, power_kw=spine_model.power_kw))
+    half = pod_leaves * s.links_per_leaf_spine
+    for spine in out.spines:
+        pod, g = divmod(spine.index - 1, s.spines_per_group)
+        for j in range(s.spine_uplinks):
+            c, m = j % s.cores_per_group, j // s.cores_per_group
+            core = out.cores[g * s.cores_per_group + c]
+            snum = half + j + 1
+            cnum = pod * s.links_per_spine_core + m + 1
+            _connect(out, spine, naming.port_name(plat, snum, s.uplink_split, spine_lanes), snum,
+                     core, naming.port_name(plat, cnum, s.uplink_split, spine_lanes), cnum,
+                     up_speed, sw_mtu, "spine_core", s.uplink_split, s.uplink_split)
+    return out
+
+
+def _connect(out, a, pa, na, b, pb, nb, speed, mtu, tier, split_a, split_b):
+    role_a, role_b = ("peer", "peer") if tier == "leaf_leaf" else ("uplink", "downlink")
+    a.interfaces.append(Interface(pa, out.spec.name, role_a, speed, mtu, b.name, pb, port_number=na, split=split_a))
+    b.interfaces.append(Interface(pb, out.spec.name, role_b, speed, mtu, a.name, pa, port_number=nb, split=split_b))
+    out.links.append(Link(out.spec.name, tier, a.name, pa, b.name, pb, speed))

@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Device and port names, in each platform's own spelling.
+
+A cabling sheet is only useful when its port names are the ones printed on the switch and typed
+at its CLI, so the plan names ports per platform:
+
+* lab, cumulus: ``swpN``, breakout ``swpNsK`` (Cumulus Linux "Switch Port Attributes");
+* sonic: ``EthernetN`` where N is the first lane of the port (SONiC ``port_config.ini``);
+* eos: ``EthernetN/L`` with L the first lane of the breakout (Arista EOS "Ethernet Ports");
+* mlnx-os / ufm (InfiniBand): ``IB1/N``, N the port number ibnetdiscover prints.
+"""
+
+from __future__ import annotations
+
+FABRIC_PREFIX = {"compute": "", "storage": "stor-", "inband": "inb-", "oob": "oob-"}
+
+
+def node_name(design_name, number):
+    return "%s-node-%d" % (design_name, number)
+
+
+def switch_name(design_name, fabric, role, number):
+    return "%s-%s%s-%d" % (design_name, FABRIC_PREFIX[fabric], role, number)
+
+
+def appliance_name(design_name, fabric, number):
+    return "%s-%sufm-%d" % (design_name, FABRIC_PREFIX[fabric], number)
+
+
+def port_name(platform, number, split=1, lanes_per_port=4):
+    """Name of logical port ``number`` (1-based) of a switch whose cages are split ``split`` ways."""
+    cage, sub = divmod(number - 1, split)
+    cage += 1
+    if platform in ("lab", "cumulus"):
+        return "swp%d" % cage if split == 1 else "swp%ds%d" % (cage, sub)
+    if platform == "sonic":
+        return "Ethernet%d" % ((cage - 1) * lanes_per_port + sub * (lanes_per_port // split))
+    if platform == "eos":
+        return "Ethernet%d/%d" % (cage, 1 + sub * (lanes_per_port // split))
+    return "IB1/%d" % number

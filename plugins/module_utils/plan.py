@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The planner: a validated design in, one complete plan out.
+
+Order of work: node slots (placement) -> fabric sizing and wiring (fabric) -> racks (placement)
+-> cables (cabling) -> addresses and BGP (addressing) -> bill of materials (bom) -> invariants.
+Every later step of the collection reads this plan; none recomputes it.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import (
+    addressing, bom, cabling, fabric, placement)
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.design import FABRIC_ORDER, load_design
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
+
+SCHEMA_VERSION = 1
+
+
+class Plan(object):
+    """Devices (by name), links, racks, fabric sizings, BOM and summary of one design."""
+
+    def __init__(self, design):
+        self.design = design
+        self.name = design.name
+        self.devices = {}
+        self.links = []
+        self.racks = []
+        self.fabrics = {}
+        self.bom = []
+        self.summary = {}
+
+    def host_vars(self, name):
+        return self.devices[name].as_dict()
+
+    def fabric_dict(self, name):
+        return dict(self.fabrics[name])
+
+    def to_dict(self):
+        return {
+            "name": self.name, "schema_version": SCHEMA_VERSION, "design": self.design.raw,
+            "fabrics": self.fabrics,
+            "devices": {n: d.as_dict() for n, d in self.devices.items()},
+            "links": [link.as_dict() for link in self.links],
+            "racks": [r.as_dict() for r in self.racks], "bom": self.bom, "summary": self.summary,
+        }
+
+
+def plan_design(source, base_dir=None, check=True):
+    """Load ``source`` (path, YAML text or mapping) and plan it."""
+    design = source if hasattr(source, "fabrics") else load_design(source, base_dir)
+    return build_plan(design, check=check)
+
+
+def build_plan(design, check=True):
+    plan = Plan(design)
+    compute = design.fabrics["compute"]
+    reserved = placement.reserved_slots(design)
+    sizings = {}
+    for name in FABRIC_ORDER:
+        if name in design.fabrics:
+            sizings[name] = fabric.size(design, design.fabrics[name],
+                                        reserved_slots=reserved if name == "compute" else 0)
+    nodes_per_su = sizings["compute"].nodes_per_su
+    nodes = placement.place_nodes(design, nodes_per_su)
+    appliances, appliance_slots = placement.place_appliances(design, nodes_per_su)
+    builds = {}
+    for name, sizing in sizings.items():
+        builds[name] = fabric.build(design, design.fabrics[name], sizing, nodes,
+                                    appliance_slots if name == "compute" else ())
+    sus = sizings["compute"].sus
+    su_devices = {}
+    spine_groups = []
+    for name, build in builds.items():
+        for leaf in build.leaves:
+            # Leaves of other fabrics sit with the compute SU whose nodes they serve.
+            first_slot = (leaf.su - 1) * build.sizing.nodes_per_su
+            su = min(sus, first_slot // nodes_per_su + 1)
+            su_devices.setdefault(su, []).append(leaf)
+        prefix = {"compute": "", "storage": "stor-", "inband": "inb-", "oob": "oob-"}[name]
+        s = build.sizing
+        middle = (sus + 1) // 2
+        if s.tiers == 3:
+            for pod in range(1, s.pods + 1):
+                first = (pod - 1) * s.sus_per_pod + 1
+                row = min(sus, first + s.sus_per_pod // 2)
+                spine_groups.append(("%sspine-p%d" % (prefix, pod),
+                                     [d for d in build.spines if d.pod == pod], row))
+            spine_groups.append((prefix + "core", build.cores, middle))
+        elif build.spines:
+            spine_groups.append((prefix + "spine", build.spines, middle))
+    if appliances:
+        su_devices.setdefault(1, []).extend(appliances)
+    place = placement.place_racks(design, nodes, nodes_per_su, sus, su_devices, spine_groups)
+    plan.racks = place.racks
+    for dev in nodes + appliances:
+        plan.devices[dev.name] = dev
+    for build in builds.values():
+        for dev in build.leaves + build.spines + build.cores:
+            plan.devices[dev.name] = dev
+        build.host_index = plan.devices
+        plan.links.extend(build.links)
+    racks_by_name = {r.name: r for r in plan.racks}
+    racks_by_device = {d.name: racks_by_name[d.rack] for d in plan.devices.values()}
+    cabling.assign(design, plan.links, racks_by_device)
+    for i, link in enumerate(plan.links, start=1):
+        link.id = "%s-%06d" % (link.fabric, i)
+    switches_by_fabric = {n: {"leaf": b.leaves, "spine": b.spines, "core": b.cores} for n, b in builds.items()}
+    addressing.assign(design, builds, nodes, appliances, switches_by_fabric)
+    _tenants(design, nodes)
+    for name, build in builds.items():
+        plan.fabrics[name] = _fabric_summary(design, build)
+    plan.bom = bom.bill(design, list(plan.devices.values()), plan.links, plan.racks)
+    plan.summary = summary(plan)
+    if check:
+        from ansible_collections.refarch.ai_cluster.plugins.module_utils.invariants import check_plan
+        problems = check_plan(plan)
+        if problems:
+            raise DesignError(["plan invariant broken: " + p for p in problems[:50]])
+    return plan
+
+
+def _tenants(design, nodes):
+    """Tenants take whole nodes in order, so a tenant's nodes stay its own as the design grows."""
+    i = 0
+    for tenant in design.tenants:
+        for node in nodes[i:i + int(tenant.get("nodes", 0))]:
+            node.tenant = tenant["name"]
+        i += int(tenant.get("nodes", 0))
+
+
+def _fabric_summary(design, build):
+    s, spec = build.sizing, build.spec
+    counts = {"node_leaf": 0, "leaf_spine": 0, "spine_core": 0, "leaf_leaf": 0}
+    for link in build.links:
+        tier = "node_leaf" if link.tier == "appliance_leaf" else link.tier
+        counts[tier] += 1
+    return {
+        "name": spec.name, "kind": spec.kind, "platform": spec.platform, "switch_model": spec.switch,
+        "spine_model": spec.spine_switch, "rail_optimized": spec.rail_optimized,
+        "rails": s.width if spec.rail_optimized else 0, "tiers": s.tiers, "sus": s.sus,
+        "nodes_per_su": s.nodes_per_su, "mtu": spec.mtu, "host_mtu": spec.host_mtu,
+        "link_speed_gbps": s.link_speed, "oversubscription": spec.oversubscription,
+        "switches": {"leaf": len(build.leaves), "spine": len(build.spines), "core": len(build.cores)},
+        "links": counts, "leaf_downlinks": s.downlinks, "leaf_uplinks": s.uplinks,
+        "links_per_leaf_spine": s.links_per_leaf_spine, "pods": s.pods if s.tiers == 3 else 0,
+        "links_per_spine_core": s.links_per_spine_core,
+        "root_switches": [d.name for d in (build.cores or build.spines or build.leaves)],
+        "qos_profile": spec.qos_profile, "qos": spec.qos, "congestion_control": spec.congestion_control,
+        "host_addressing": spec.host_addressing,
+    }
+
+
+def summary(plan):
+    design = plan.design
+    server = design.catalog.servers[design.node_model]
+    nodes = sum(1 for d in plan.devices.values() if d.role == "gpu_node")
+    return {
+        "name": plan.name, "reference": design.reference, "workload": design.workload,
+        "node_model": server.id, "nodes": nodes, "gpus": nodes * server.gpu_count, "racks": len(plan.racks),
+        "power_kw": round(sum(d.power_kw for d in plan.devices.values()), 1),
+        "switches": sum(1 for d in plan.devices.values() if d.role in ("leaf", "spine", "core")),
+        "cables": len(plan.links),
+        "fabrics": {n: {"kind": f["kind"], "tiers": f["tiers"], "switches": f["switches"],
+                        "links": {k: f["links"][k] for k in ("node_leaf", "leaf_spine", "spine_core")}}
+                    for n, f in plan.fabrics.items()},
+    }
