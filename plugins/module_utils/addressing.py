@@ -130,12 +130,9 @@ def _ipoib(build, hosts, hblock, hsize):
 
 
 def _host_side(build, leaf, leaf_iface, address, gateway):
-    host = build.host_index[leaf_iface.peer_device]
-    for iface in host.interfaces:
-        if iface.name == leaf_iface.peer_port:
-            iface.address = address
-            iface.gateway = gateway
-            return
+    iface = build.host_index[leaf_iface.peer_device].port(leaf_iface.peer_port)
+    iface.address = address
+    iface.gateway = gateway
 
 
 def _host_links(build, hosts, hblock, hsize):
@@ -213,12 +210,9 @@ def _p2p(build, p2p, fi):
 
 
 def _pair(peers, dev, iface, net):
+    """Address both ends of a switch-to-switch link: this end even, the peer odd."""
     iface.address = "%s/31" % ntoa(net)
-    peer = peers[iface.peer_device]
-    for other in peer.interfaces:
-        if other.name == iface.peer_port and other.peer_device == dev.name:
-            other.address = "%s/31" % ntoa(net + 1)
-            return
+    peers[iface.peer_device].port(iface.peer_port).address = "%s/31" % ntoa(net + 1)
 
 
 def _bgp(design, build):
@@ -244,7 +238,7 @@ def _bgp(design, build):
             if iface.role not in ("uplink", "downlink", "peer") or iface.peer_device not in devices:
                 continue
             peer = devices[iface.peer_device]
-            neighbors.append({"interface": iface.name, "address": _peer_address(iface),
+            neighbors.append({"interface": iface.name, "address": _bare(peer.port(iface.peer_port).address),
                               "peer_device": peer.name, "peer_port": iface.peer_port, "peer_asn": peer.asn})
         advertise = [d.loopback] + (list(d.host_subnets) if d.role == "leaf" else [])
         if d.role == "leaf":
@@ -257,10 +251,5 @@ def _bgp(design, build):
                  "neighbors": neighbors, "advertise": advertise}
 
 
-def _peer_address(iface):
-    if not iface.address:
-        return None
-    first, _plen = iface.address.split("/")
-    parts = [int(x) for x in first.split(".")]
-    value = (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]
-    return ntoa(value ^ 1)
+def _bare(cidr):
+    return cidr.split("/", 1)[0] if cidr else None

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import csv
 import filecmp
+import gc
 import io
 import json
 import os
 import tempfile
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import SCHEMA_VERSION
 
 ARTIFACTS = ("summary.json", "bom.csv", "cabling.csv", "addressing.csv", "racks.md", "plan.json")
 
@@ -91,16 +94,21 @@ def racks_text(plan):
 
 def write_plan_json(plan, handle):
     """Stream the plan device by device, so a 100,000-GPU plan never exists twice in memory."""
-    data = plan.to_dict()
-    devices = data.pop("devices")
-    links = data.pop("links")
-    handle.write(json.dumps(data, sort_keys=True)[:-1])
+    encode = json.JSONEncoder(check_circular=False).encode
+    head = {"name": plan.name, "schema_version": SCHEMA_VERSION, "design": plan.design.raw,
+            "fabrics": plan.fabrics, "racks": [r.as_dict() for r in plan.racks], "bom": plan.bom,
+            "summary": plan.summary}
+    handle.write(encode(head)[:-1])
     handle.write(', "devices": {')
-    for n, (name, dev) in enumerate(devices.items()):
-        handle.write((", " if n else "") + json.dumps(name) + ": " + json.dumps(dev, sort_keys=True))
+    sep = ""
+    for name, dev in plan.devices.items():
+        handle.write(sep + encode(name) + ": " + encode(dev.as_dict()))
+        sep = ", "
     handle.write('}, "links": [')
-    for n, link in enumerate(links):
-        handle.write((", " if n else "") + json.dumps(link, sort_keys=True))
+    sep = ""
+    for link in plan.links:
+        handle.write(sep + encode(link.as_dict()))
+        sep = ", "
     handle.write("]}\n")
 
 
@@ -125,6 +133,16 @@ def _write(dest, name, producer, check_mode):
 
 def write_artifacts(plan, dest, check_mode=False):
     """Write every artifact into ``dest``; return the names of those that changed (or would)."""
+    enabled = gc.isenabled()
+    gc.disable()                      # see plan.build_plan: nothing here makes cycles
+    try:
+        return _write_artifacts(plan, dest, check_mode)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write_artifacts(plan, dest, check_mode):
     made_dir = not os.path.isdir(dest)
     if made_dir:
         if check_mode:

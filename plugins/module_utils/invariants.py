@@ -25,102 +25,104 @@ def _net(cidr):
 
 
 def check_plan(plan):
+    """Return every broken invariant of ``plan`` as a sentence (an empty list when sound)."""
     problems = []
     devices = plan.devices
-    ports = {}
+    seen = set()
+    nets = {}
+    leaf_asns = defaultdict(set)
+
+    def claim(address, owner):
+        bare = address.partition("/")[0]
+        if bare in seen:
+            problems.append("address %s is assigned twice (again on %s)" % (bare, owner))
+        seen.add(bare)
+
     for dev in devices.values():
-        names = Counter(i.name for i in dev.interfaces)
-        for name, count in names.items():
-            if count > 1:
-                problems.append("%s port %s is used %d times" % (dev.name, name, count))
-        ports[dev.name] = {i.name: i for i in dev.interfaces}
-    for link in plan.links:
-        ends = []
-        for dev, port in ((link.a_device, link.a_port), (link.b_device, link.b_port)):
-            iface = ports.get(dev, {}).get(port)
-            if iface is None:
-                problems.append("link %s: end %s %s does not exist" % (link.id, dev, port))
-            ends.append(iface)
-        if None not in ends and ends[0].speed_gbps != ends[1].speed_gbps:
-            problems.append("link %s: speeds differ (%s vs %s)" % (link.id, ends[0].speed_gbps, ends[1].speed_gbps))
-        if None not in ends and (ends[0].peer_device != link.b_device or ends[1].peer_device != link.a_device):
-            problems.append("link %s: interface peers do not match the link" % link.id)
-    # Addresses: unique; subnets: no overlap.
-    seen = Counter()
-    nets = []
-    for dev in devices.values():
-        if dev.mgmt_address:
-            seen[dev.mgmt_address.split("/")[0]] += 1
-        if dev.loopback:
-            seen[dev.loopback.split("/")[0]] += 1
-            nets.append((_net(dev.loopback), dev.name + " loopback"))
-        if dev.gateway_address:
-            seen[dev.gateway_address.split("/")[0]] += 1
-        for sub in dev.host_subnets:
-            if not sub.endswith("/31") or dev.role != "leaf":
-                nets.append((_net(sub), dev.name + " " + sub))
+        names = set()
         for iface in dev.interfaces:
+            if iface.name in names:
+                problems.append("%s port %s is used more than once" % (dev.name, iface.name))
+            names.add(iface.name)
             if iface.address:
-                seen[iface.address.split("/")[0]] += 1
-                if iface.address.endswith("/31") and iface.role in ("uplink", "peer"):
-                    nets.append((_net(iface.address), "%s %s" % (dev.name, iface.name)))
-    for addr, count in seen.items():
-        if count > 1:
-            problems.append("address %s is assigned %d times" % (addr, count))
-    # Each leaf subnet appears once per fabric; IPoIB rail subnets are shared by the rail's leaves.
-    unique_nets = {}
-    for (start, end), label in nets:
-        unique_nets.setdefault((start, end), label)
-    ordered = sorted(unique_nets.items())
+                claim(iface.address, dev.name)
+                if iface.role in ("uplink", "peer"):
+                    nets.setdefault(_net(iface.address), "%s %s" % (dev.name, iface.name))
+        for address in (dev.mgmt_address, dev.loopback, dev.gateway_address):
+            if address:
+                claim(address, dev.name)
+        if dev.loopback:
+            nets.setdefault(_net(dev.loopback), dev.name + " loopback")
+        for sub in dev.host_subnets:
+            if not sub.endswith("/31"):
+                # A rail's IPoIB subnet is shared by the rail's leaves: setdefault keeps one.
+                nets.setdefault(_net(sub), "%s %s" % (dev.name, sub))
+        if dev.role == "leaf" and dev.asn is not None:
+            if dev.asn in leaf_asns[dev.fabric]:
+                problems.append("fabric %s: ASN %d is used by more than one leaf" % (dev.fabric, dev.asn))
+            leaf_asns[dev.fabric].add(dev.asn)
+    for link in plan.links:
+        try:
+            ends = (devices[link.a_device].port(link.a_port), devices[link.b_device].port(link.b_port))
+        except KeyError:
+            problems.append("link %s: an end (%s %s, %s %s) does not exist" % (
+                link.id, link.a_device, link.a_port, link.b_device, link.b_port))
+            continue
+        if ends[0].speed_gbps != ends[1].speed_gbps:
+            problems.append("link %s: speeds differ (%s vs %s)" % (link.id, ends[0].speed_gbps, ends[1].speed_gbps))
+        if ends[0].peer_device != link.b_device or ends[1].peer_device != link.a_device:
+            problems.append("link %s: interface peers do not match the link" % link.id)
+    ordered = sorted(nets.items())
     for ((s1, e1), l1), ((s2, e2), l2) in zip(ordered, ordered[1:]):
         if s2 <= e1:
             problems.append("subnets overlap: %s and %s" % (l1, l2))
-    # ASNs: each leaf's own within its fabric.
-    leaf_asns = defaultdict(Counter)
-    for dev in devices.values():
-        if dev.role == "leaf" and dev.asn is not None:
-            leaf_asns[dev.fabric][dev.asn] += 1
-    for fab, counts in leaf_asns.items():
-        for asn, count in counts.items():
-            if count > 1:
-                problems.append("fabric %s: ASN %d is used by %d leaves" % (fab, asn, count))
-    # Every node reaches every rail of every rail-optimized fabric.
-    for fab_name, fab in plan.fabrics.items():
-        if not fab["rail_optimized"]:
-            continue
-        for dev in devices.values():
-            if dev.role != "gpu_node":
-                continue
-            rails = set()
-            for iface in dev.interfaces:
-                if iface.fabric == fab_name:
-                    peer = devices[iface.peer_device]
-                    if peer.rail != iface.rail:
-                        problems.append("%s %s (rail %s) is cabled to %s of rail %s" % (
-                            dev.name, iface.name, iface.rail, peer.name, peer.rail))
-                    rails.add(peer.rail)
-            if rails != set(range(fab["rails"])):
-                problems.append("%s does not reach every rail of %s: %s" % (dev.name, fab_name, sorted(rails)))
-    # Balance: every leaf has the same number of links to every spine of its pod.
-    for fab_name, fab in plan.fabrics.items():
-        if fab["tiers"] < 2:
-            continue
-        spines_by_pod = defaultdict(set)
-        for dev in devices.values():
-            if dev.fabric == fab_name and dev.role == "spine":
-                spines_by_pod[dev.pod].add(dev.name)
-        for dev in devices.values():
-            if dev.fabric != fab_name or dev.role not in ("leaf", "spine"):
-                continue
-            upper = spines_by_pod[dev.pod] if dev.role == "leaf" else None
-            counts = Counter(i.peer_device for i in dev.interfaces if i.role == "uplink")
-            if upper is not None and (set(counts) != upper or len(set(counts.values())) != 1):
-                problems.append("%s is not linked evenly to every spine of pod %s: %s" % (
-                    dev.name, dev.pod, dict(counts)))
-            elif upper is None and counts and len(set(counts.values())) != 1:
-                problems.append("%s is not linked evenly to its cores: %s" % (dev.name, dict(counts)))
+    problems.extend(_rails(plan))
+    problems.extend(_balance(plan))
     for rack in plan.racks:
         if rack.used_units > rack.units or rack.used_power_kw > rack.power_kw + 1e-6:
             problems.append("rack %s over budget: %d/%d U, %.1f/%.1f kW" % (
                 rack.name, rack.used_units, rack.units, rack.used_power_kw, rack.power_kw))
+    return problems
+
+
+def _rails(plan):
+    """Every node reaches every rail of every rail-optimized fabric, each NIC its own rail's leaf."""
+    problems = []
+    devices = plan.devices
+    rails = {n: set(range(f["rails"])) for n, f in plan.fabrics.items() if f["rail_optimized"]}
+    for dev in devices.values():
+        if dev.role != "gpu_node":
+            continue
+        reached = defaultdict(set)
+        for iface in dev.interfaces:
+            if iface.fabric in rails:
+                peer_rail = devices[iface.peer_device].rail
+                if peer_rail != iface.rail:
+                    problems.append("%s %s (rail %s) is cabled to %s of rail %s" % (
+                        dev.name, iface.name, iface.rail, iface.peer_device, peer_rail))
+                reached[iface.fabric].add(peer_rail)
+        for fabric, expected in rails.items():
+            if reached[fabric] != expected:
+                problems.append("%s does not reach every rail of %s: %s" % (
+                    dev.name, fabric, sorted(reached[fabric])))
+    return problems
+
+
+def _balance(plan):
+    """Every leaf has the same number of links to every spine of its pod; spines to their cores."""
+    problems = []
+    spines_by_pod = defaultdict(set)
+    for dev in plan.devices.values():
+        if dev.role == "spine":
+            spines_by_pod[(dev.fabric, dev.pod)].add(dev.name)
+    for dev in plan.devices.values():
+        if dev.role not in ("leaf", "spine") or plan.fabrics[dev.fabric]["tiers"] < 2:
+            continue
+        counts = Counter(i.peer_device for i in dev.interfaces if i.role == "uplink")
+        if dev.role == "leaf" and (set(counts) != spines_by_pod[(dev.fabric, dev.pod)]
+                                   or len(set(counts.values())) != 1):
+            problems.append("%s is not linked evenly to every spine of pod %s: %s" % (
+                dev.name, dev.pod, dict(counts)))
+        elif dev.role == "spine" and counts and len(set(counts.values())) != 1:
+            problems.append("%s is not linked evenly to its cores: %s" % (dev.name, dict(counts)))
     return problems

@@ -9,12 +9,26 @@ classes rather than dicts; ``as_dict`` gives the JSON form documented in docs/pl
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 
 class Record(object):
     __slots__ = ()
 
     def as_dict(self):
-        return {k: getattr(self, k) for k in self.__slots__}
+        keys = self.__slots__
+        return dict(zip(keys, _getter(type(self), keys)(self)))
+
+
+_GETTERS = {}
+
+
+def _getter(cls, keys):
+    """One attrgetter per record class: building dicts of 100,000s of records is the hot path."""
+    getter = _GETTERS.get(cls)
+    if getter is None:
+        getter = _GETTERS[cls] = attrgetter(*keys)
+    return getter
 
 
 class Interface(Record):
@@ -61,7 +75,7 @@ class Link(Record):
 class Device(Record):
     __slots__ = ("name", "role", "model", "platform", "fabric", "su", "slot", "rail", "index", "pod",
                  "rack", "rack_unit", "height", "power_kw", "mgmt_address", "loopback", "asn",
-                 "interfaces", "bgp", "host_subnets", "gateway_address", "tenant", "global_slot")
+                 "interfaces", "bgp", "host_subnets", "gateway_address", "tenant", "global_slot", "_ports")
 
     def __init__(self, name, role, model, platform, fabric=None, su=None, slot=None, rail=None,
                  index=None, pod=None, height=1, power_kw=0.0):
@@ -88,9 +102,17 @@ class Device(Record):
         self.gateway_address = None
         self.tenant = None
         self.global_slot = None
+        self._ports = None
+
+    def port(self, name):
+        """The interface called ``name`` (indexed on first use, after wiring is complete)."""
+        if self._ports is None or len(self._ports) != len(self.interfaces):
+            self._ports = {i.name: i for i in self.interfaces}
+        return self._ports[name]
 
     def as_dict(self):
         out = Record.as_dict(self)
+        del out["_ports"]
         out["interfaces"] = [i.as_dict() for i in self.interfaces]
         return out
 

@@ -14,6 +14,8 @@ at its CLI, so the plan names ports per platform:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 FABRIC_PREFIX = {"compute": "", "storage": "stor-", "inband": "inb-", "oob": "oob-"}
 
 
@@ -29,6 +31,7 @@ def appliance_name(design_name, fabric, number):
     return "%s-%sufm-%d" % (design_name, FABRIC_PREFIX[fabric], number)
 
 
+@lru_cache(maxsize=None)
 def port_name(platform, number, split=1, lanes_per_port=4):
     """Name of logical port ``number`` (1-based) of a switch whose cages are split ``split`` ways."""
     cage, sub = divmod(number - 1, split)

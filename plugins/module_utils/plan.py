@@ -10,6 +10,8 @@ Every later step of the collection reads this plan; none recomputes it.
 
 from __future__ import annotations
 
+import gc
+
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import (
     addressing, bom, cabling, fabric, placement)
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.design import FABRIC_ORDER, load_design
@@ -54,6 +56,18 @@ def plan_design(source, base_dir=None, check=True):
 
 
 def build_plan(design, check=True):
+    # The plan is hundreds of thousands of small acyclic records; the cyclic garbage collector
+    # would rescan them all again and again as they are created, for nothing.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_plan(design, check)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_plan(design, check):
     plan = Plan(design)
     compute = design.fabrics["compute"]
     reserved = placement.reserved_slots(design)
