@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmarks of refarch.ai_cluster (`make bench`); figures are reported in docs/performance.md.
 
 Each case runs in a fresh Python process so peak memory (max RSS) is that case's own. Times are
@@ -58,7 +57,7 @@ def main():
     print("%-22s %9s %9s %9s %9s %9s %9s %9s  %s" % (
         "case", "GPUs", "links", "plan s", "files s", "total s", "cpu s", "peak MiB", "target"))
     for label, design, limit_s, limit_mib in CASES:
-        best = min((run_case(design) for _ in range(3)), key=lambda r: r["total_s"])
+        best = min((run_case(design) for dummy in range(3)), key=lambda r: r["total_s"])
         ok = (limit_s is None or best["total_s"] < limit_s) and (limit_mib is None or best["peak_mib"] < limit_mib)
         failed |= not ok
         target = "" if limit_s is None else "< %gs%s: %s" % (

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write docs/design-reference.md from schemas/design.schema.json (the one source of both).
 
   python scripts/schema_doc.py          # rewrite the page

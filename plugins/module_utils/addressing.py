@@ -167,8 +167,8 @@ def _host_links(build, hosts, hblock, hsize):
 def _loopbacks(build, loop, fi):
     for ri, devs in enumerate((build.leaves, build.spines, build.cores)):
         first, size = loop.block(fi * 4 + ri)
-        loop.need(len(devs) + 1, "%d %s switches of fabric %s" % (len(devs), ("leaf", "spine", "core")[ri],
-                                                               build.spec.name))
+        role = ("leaf", "spine", "core")[ri]
+        loop.need(len(devs) + 1, "%d %s switches of fabric %s" % (len(devs), role, build.spec.name))
         for d in devs:
             d.loopback = "%s/32" % ntoa(first + d.index)
 

@@ -77,8 +77,8 @@ def racks_text(plan):
     for rack in plan.racks:
         out.append("## %s (row %s, position %s, %s)" % (rack.name, rack.row, rack.column, rack.kind))
         out.append("")
-        out.append("%d of %d U used, %.1f of %.1f kW" % (rack.used_units, rack.units, rack.used_power_kw,
-                                                        rack.power_kw))
+        out.append("%d of %d U used, %.1f of %.1f kW" % (
+            rack.used_units, rack.units, rack.used_power_kw, rack.power_kw))
         out.append("")
         out.append("```")
         by_unit = {}

@@ -36,10 +36,11 @@ attributes:
     support: partial
     description: Shows the change of C(summary.json).
   platform:
+    support: full
     platforms: posix
     description: Runs on the controller.
 author:
-  - refarch.ai_cluster contributors
+  - refarch.ai_cluster contributors (@refarch)
 """
 
 EXAMPLES = r"""
