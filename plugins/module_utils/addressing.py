@@ -43,6 +43,8 @@ class Pool(object):
         try:
             net = netaddr.IPNetwork(cidr)
         except (netaddr.AddrFormatError, ValueError, TypeError):
+            net = None
+        if net is None or net.version != 4:
             raise DesignError(field("addressing." + name, "%r is not an IPv4 network" % (cidr,)))
         self.name = name
         self.cidr = str(net.cidr)
@@ -75,6 +77,12 @@ def assign(design, builds, nodes, appliances, switches_by_fabric):
     p2p = Pool("fabric_links", a["fabric_links"], 4 * 4)  # fabric x (leaf_spine x2, spine_core, leaf_leaf)
     hosts = Pool("host_subnets", a["host_subnets"], 4)  # one block per fabric
     oob = Pool("oob", a["oob"], 1)
+    pools = [loop, p2p, hosts, oob]
+    overlaps = ["addressing.%s: %s overlaps addressing.%s (%s); pools must be disjoint" % (
+        x.name, x.cidr, y.name, y.cidr) for i, x in enumerate(pools) for y in pools[i + 1:]
+        if x.first < y.first + y.size and y.first < x.first + x.size]
+    if overlaps:
+        raise DesignError(overlaps)
     # Management: gateway first; nodes, then switches in blocks per fabric and role, appliances last.
     base = oob.first
     node_block = oob.size // 2

@@ -146,6 +146,8 @@ def load_design(source, base_dir=None):
     path = None
     if isinstance(source, dict):
         user = copy.deepcopy(source)
+    elif not isinstance(source, str):
+        raise DesignError("(top level): a design must be a mapping of keys, not %s" % type(source).__name__)
     elif isinstance(source, str) and "\n" not in source and os.path.exists(source):
         path = os.path.abspath(source)
         user = datafiles.load_yaml(path)
@@ -193,17 +195,22 @@ def _build(raw, catalog, path):
                 spec["switch"], _known("switch", catalog.switches))))
             continue
         spine_id = spec.get("spine_switch", spec["switch"])
-        if spine_id not in catalog.switches:
+        spine = catalog.switches.get(spine_id)
+        if spine is None:
             problems.append(field(where + ".spine_switch", "unknown switch %r; known: %s" % (
                 spine_id, _known("switch", catalog.switches))))
             continue
         platform = spec.get("platform") or (switch.platforms[0] if switch.platforms else "")
-        if switch.platforms and platform not in switch.platforms:
-            problems.append(field(where + ".platform", "%r does not run on switch %s; allowed: %s" % (
-                platform, switch.id, ", ".join(switch.platforms))))
-        if SWITCH_KIND[spec["kind"]] != switch.kind:
-            problems.append(field(where + ".switch", "%s is an %s switch, but the fabric kind is %s" % (
-                switch.id, switch.kind, spec["kind"])))
+        for key, model in (("switch", switch), ("spine_switch", spine)):
+            if key == "spine_switch" and "spine_switch" not in spec:
+                continue
+            if model.platforms and platform not in model.platforms:
+                problems.append(field(where + (".platform" if key == "switch" else ".spine_switch"),
+                                      "%r does not run on switch %s; allowed: %s" % (
+                                          platform, model.id, ", ".join(model.platforms))))
+            if SWITCH_KIND[spec["kind"]] != model.kind:
+                problems.append(field(where + "." + key, "%s is an %s switch, but the fabric kind is %s" % (
+                    model.id, model.kind, spec["kind"])))
         qos_name = spec.get("qos_profile")
         qos = None
         if qos_name is not None:
@@ -276,9 +283,6 @@ def check_design(design):
         if fabric.rail_optimized and nic.ports > radix:
             problems.append(field(where + ".switch", "server %s has %d rails but switch %s has only %d ports" % (
                 server.id, nic.ports, switch.id, radix)))
-        if fabric.tiers == 1 and design.node_count * nic.ports > 2 * (radix - 2) * max(1, nic.ports // 2):
-            problems.append(field(where + ".tiers", "one switch pair cannot serve %d nodes of %d ports on "
-                                  "%s; use tiers: auto" % (design.node_count, nic.ports, switch.id)))
         if fabric.appliance_count and fabric.kind != "infiniband":
             problems.append(field(where + ".appliances", "UFM appliances manage InfiniBand fabrics; this "
                                   "fabric is %s (set appliances to null)" % fabric.kind))

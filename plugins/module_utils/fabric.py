@@ -89,7 +89,10 @@ def size(design, spec, reserved_slots=0):
     speed = min(nic.speed_gbps, leaf.speed_gbps)
     radix, split = leaf.radix_at(speed)
     if not radix:
-        radix, split = leaf.ports, 1
+        raise DesignError(field(where + ".switch", "%s has no %g Gb/s ports or breakouts for the %s NICs of %s "
+                                "(ports: %g Gb/s%s); choose another switch" % (
+                                    leaf.id, speed, FABRIC_NIC_ROLE[spec.name], server.id, leaf.speed_gbps,
+                                    "".join(", %d x %g" % b for b in leaf.breakouts))))
     separate_uplinks = leaf.raw.get("uplink_ports")
     p = nic.ports
     width = p if spec.rail_optimized else min(p, 2)
@@ -104,9 +107,14 @@ def size(design, spec, reserved_slots=0):
         down_max = radix
     else:
         down_max = radix - int(math.ceil(radix / (over + 1.0)))
+    if tiers_wanted == 1 and width > 2:
+        raise DesignError(field(where + ".tiers", "tiers: 1 is one switch pair, but %s has %d rails; use "
+                                "tiers: auto or rail_optimized: false" % (server.id, width)))
     nodes_per_su = spec.nodes_per_su or max(1, down_max // per_column)
-    if tiers_wanted == 1:
-        nodes_per_su = max(design.node_count + reserved_slots, 1)
+    if tiers_wanted == 1 and design.node_count + reserved_slots > nodes_per_su:
+        raise DesignError(field(where + ".nodes_per_su", "tiers: 1 serves one scalable unit, but %d nodes "
+                                "exceed nodes_per_su %d; raise it or use tiers: auto" % (
+                                    design.node_count, nodes_per_su)))
     leaves_per_column = int(math.ceil(nodes_per_su * per_column / float(down_max)))
     downlinks = int(math.ceil(nodes_per_su * per_column / float(leaves_per_column)))
     sus = int(math.ceil((design.node_count + reserved_slots) / float(nodes_per_su)))
@@ -255,7 +263,16 @@ def build(design, spec, sizing, nodes, appliance_slots=()):
             out.spines.append(Device(naming.switch_name(design.name, fab, "spine", index + 1), "spine",
                                      spine_model.id, plat, fabric=fab, index=index + 1, pod=pod,
                                      height=spine_model.rack_units, power_kw=spine_model.power_kw))
-    up_speed = s.link_speed if s.uplink_base == s.downlinks else float(leaf_model.raw["uplink_ports"]["speed_gbps"])
+    separate = leaf_model.raw.get("uplink_ports")
+    up_speed = float(separate["speed_gbps"]) if separate else s.link_speed
+    up_lanes = int(separate.get("lanes_per_port", lanes)) if separate else lanes
+
+    def uplink_name(number):
+        if separate and plat == "sonic":
+            # SONiC names a port by its first lane: the uplink cages follow the downlinks' lanes.
+            return "Ethernet%d" % (s.uplink_base * lanes + (number - s.uplink_base - 1) * up_lanes)
+        return naming.port_name(plat, number, s.uplink_split, lanes)
+
     pod_leaves = s.sus_per_pod * s.leaves_per_su
     for leaf in out.leaves:
         li = leaf.index - 1
@@ -265,7 +282,7 @@ def build(design, spec, sizing, nodes, appliance_slots=()):
             spine = out.spines[pod * s.spines_per_group + spine_i]
             lnum = s.uplink_base + j + 1
             snum = in_pod * s.links_per_leaf_spine + m + 1
-            _connect(out, leaf, naming.port_name(plat, lnum, s.uplink_split, lanes), lnum,
+            _connect(out, leaf, uplink_name(lnum), lnum,
                      spine, naming.port_name(plat, snum, s.uplink_split, spine_lanes), snum,
                      up_speed, sw_mtu, "leaf_spine", s.uplink_split, s.uplink_split)
     if s.tiers == 2:

@@ -1,0 +1,314 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Settings of the ``gpu_host`` role: which packages, from which repositories, locked how.
+
+``gpu_host_settings(...)`` turns the role's variables, the host's OS facts, the catalog entry of
+the server model and the design's ``hosts`` section into one dict that the role's tasks only
+read. Package names follow NVIDIA's driver installation guide: branch-suffixed meta packages
+(``cuda-drivers-570``, ``nvidia-open-570``, ``nvidia-fabricmanager-570``) on Debian and Ubuntu up
+to branch 580, unsuffixed names from 590 on (NVIDIA renamed them and moved branch tracking to
+pinning); DNF module streams (``nvidia-driver:570-open``) on RHEL before 580, packages plus
+versionlock from 580 on.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+SOURCES = ("cuda", "distribution", "mirror")
+FLAVORS = ("auto", "open", "proprietary")
+CUDA_BASE = "https://developer.download.nvidia.com/compute/cuda/repos"
+# Signing keys NVIDIA publishes next to each repository (driver installation guide).
+CUDA_KEYS = {"Debian": "3bf863cc.pub", "RedHat": "D42D0685.pub"}
+TOOLKIT_BASE = "https://nvidia.github.io/libnvidia-container"
+# Names of NVIDIA driver packages (APT globs): the branch pin and the holds apply to the installed
+# packages matching these whose version is in the branch, so that nvidia-container-toolkit (1.x)
+# and DCGM (4.x) never are.
+APT_LOCK_PATTERNS = ("cuda-drivers*", "nvidia-*", "libnvidia-*", "libcuda*", "libnvcuvid*",
+                     "libnvoptix*", "libxnvctrl*", "libnvsdm*", "xserver-xorg-video-nvidia*")
+DNF_LOCK_PATTERNS = ("cuda-drivers*", "nvidia-*", "libnvidia-*", "kmod-nvidia*", "xorg-x11-nvidia*",
+                     "libnvsdm*")
+
+
+class GpuHostError(ValueError):
+    """The variables, facts and design do not give a consistent GPU host setup."""
+
+
+def _branch(value):
+    branch = str(value or "").strip()
+    if not re.match(r"^\d{3,4}$", branch):
+        raise GpuHostError("driver branch must be a number such as 570, got %r" % (value,))
+    return branch
+
+
+def _cuda(value):
+    match = re.match(r"^(\d+)[.-](\d+)$", str(value or "").strip())
+    if not match:
+        raise GpuHostError("CUDA version must look like 12.8, got %r" % (value,))
+    return match.group(1), match.group(2)
+
+
+def cuda_repo_slug(distribution, major_version):
+    """The directory of NVIDIA's CUDA repositories for a distribution, e.g. ubuntu2204, rhel9."""
+    dist = (distribution or "").lower()
+    major = str(major_version or "").split(".")[0]
+    if dist == "ubuntu":
+        return "ubuntu%s" % str(major_version).replace(".", "")
+    if dist == "debian":
+        return "debian%s" % major
+    if dist in ("redhat", "rocky", "almalinux", "centos", "oraclelinux", "ol"):
+        return "rhel%s" % major
+    raise GpuHostError("no NVIDIA CUDA repository for %s %s" % (distribution, major_version))
+
+
+def default_repositories(os_family, distribution, distribution_version, architecture, container_toolkit=True):
+    """NVIDIA's CUDA repository (and the container toolkit's) for this OS, with their keys."""
+    arch = "sbsa" if architecture in ("aarch64", "arm64") else "x86_64"
+    slug = cuda_repo_slug(distribution, distribution_version)
+    base = "%s/%s/%s" % (CUDA_BASE, slug, arch)
+    repos = []
+    if os_family == "Debian":
+        repos.append({"name": "nvidia-cuda", "uris": base + "/", "suites": "/", "components": "",
+                      "key_url": "%s/%s" % (base, CUDA_KEYS["Debian"])})
+        if container_toolkit:
+            debarch = "arm64" if arch == "sbsa" else "amd64"
+            repos.append({"name": "nvidia-container-toolkit", "uris": "%s/stable/deb/%s/" % (TOOLKIT_BASE, debarch),
+                          "suites": "/", "components": "", "key_url": TOOLKIT_BASE + "/gpgkey"})
+    else:
+        repos.append({"name": "nvidia-cuda", "baseurl": base, "key_url": "%s/%s" % (base, CUDA_KEYS["RedHat"])})
+        if container_toolkit:
+            repos.append({"name": "nvidia-container-toolkit", "baseurl": TOOLKIT_BASE + "/stable/rpm/$basearch",
+                          "key_url": TOOLKIT_BASE + "/gpgkey", "repo_gpgcheck": True, "gpgcheck": False})
+    return repos
+
+
+def _flavor(flavor, server):
+    required = bool(server.get("open_kernel_modules_required"))
+    if flavor not in FLAVORS:
+        raise GpuHostError("driver flavor must be one of %s, got %r" % (", ".join(FLAVORS), flavor))
+    if flavor == "auto":
+        return "open" if required else "proprietary"
+    if flavor == "proprietary" and required:
+        raise GpuHostError("%s GPUs (%s) need the open kernel modules; set the driver flavor to open or auto"
+                           % (server.get("generation") or "these", server.get("gpu_model") or server.get("model")))
+    return flavor
+
+
+def _versioned(names, version, manager):
+    """Pin the driver meta packages to an exact driver version when one is given."""
+    if not version:
+        return list(names)
+    if manager == "apt":
+        return ["%s=%s*" % (n, version) if not n.startswith("@") else n for n in names]
+    return ["%s-%s*" % (n, version) if not n.startswith("@") else n for n in names]
+
+
+def gpu_host_settings(os_family, distribution, distribution_version, architecture="x86_64", server=None,
+                      design_hosts=None, driver_branch="", driver_version="", driver_flavor="auto",
+                      cuda_version="", source="cuda", repositories=None, install_cuda_toolkit=True,
+                      install_dcgm=True, install_container_toolkit=True, fabricmanager="auto",
+                      packages=None, mig_profile=None, defaults=None):
+    """Everything the gpu_host role installs and locks, as one dict.
+
+    ``server``: the catalog entry (gpus: model, nvswitch, generation,
+    open_kernel_modules_required). ``design_hosts``: the design's ``hosts`` section
+    (driver_branch, cuda_version, mig_profile), used where the role's variable is empty.
+    ``defaults``: {driver_branch, cuda_version} used when neither gives one. ``packages``:
+    {driver, fabricmanager, cuda, dcgm, container_toolkit: [names]} replacing derived lists.
+    """
+    server = dict(server or {})
+    hosts = dict(design_hosts or {})
+    defaults = dict(defaults or {})
+    if os_family not in ("Debian", "RedHat"):
+        raise GpuHostError("gpu_host supports the Debian (Ubuntu, Debian) and RedHat (RHEL 9 family) OS "
+                           "families, not %s" % os_family)
+    if source not in SOURCES:
+        raise GpuHostError("package source must be one of %s, got %r" % (", ".join(SOURCES), source))
+    manager = "apt" if os_family == "Debian" else "dnf"
+    branch = _branch(driver_branch or hosts.get("driver_branch") or defaults.get("driver_branch"))
+    if driver_version and not str(driver_version).startswith(branch + "."):
+        raise GpuHostError("driver version %s is not in branch %s" % (driver_version, branch))
+    cuda_major, cuda_minor = _cuda(cuda_version or hosts.get("cuda_version") or defaults.get("cuda_version"))
+    flavor = _flavor(driver_flavor, server)
+    nvswitch = bool(server.get("nvswitch")) if fabricmanager == "auto" else bool(fabricmanager)
+    renamed = int(branch) >= 590
+
+    if source == "distribution" and distribution != "Ubuntu":
+        raise GpuHostError("package source 'distribution' is supported on Ubuntu only (its archive carries "
+                           "branch-pinned server drivers); use 'cuda' or 'mirror' on %s" % distribution)
+
+    if manager == "apt":
+        if source == "distribution":
+            driver = ["nvidia-driver-%s-server%s" % (branch, "-open" if flavor == "open" else "")]
+            fabric = ["nvidia-fabricmanager-%s" % branch]
+            cuda = ["nvidia-cuda-toolkit"]
+        else:
+            suffix = "" if renamed else "-" + branch
+            driver = ["nvidia-open%s" % suffix] if flavor == "open" else ["cuda-drivers%s" % suffix]
+            fabric = ["nvidia-fabricmanager%s" % suffix]
+            cuda = ["cuda-toolkit-%s-%s" % (cuda_major, cuda_minor)]
+        lock_patterns = list(APT_LOCK_PATTERNS)
+        version_package = driver[0]
+    else:
+        if int(branch) < 580:
+            driver = ["@nvidia-driver:%s-%s" % (branch, "open" if flavor == "open" else "dkms")]
+        else:
+            driver = ["nvidia-open" if flavor == "open" else "cuda-drivers"]
+        fabric = ["nvidia-fabric-manager"]
+        cuda = ["cuda-toolkit-%s-%s" % (cuda_major, cuda_minor)]
+        lock_patterns = list(DNF_LOCK_PATTERNS)
+        version_package = "nvidia-driver"
+    derived = {
+        "driver": _versioned(driver, driver_version, manager),
+        "fabricmanager": _versioned(fabric, driver_version or (branch if manager == "dnf" else ""), manager)
+        if nvswitch else [],
+        "cuda": cuda if install_cuda_toolkit else [],
+        "dcgm": ["datacenter-gpu-manager-4-cuda%s" % cuda_major] if install_dcgm else [],
+        "container_toolkit": ["nvidia-container-toolkit"] if install_container_toolkit else [],
+    }
+    for key, names in (packages or {}).items():
+        if key not in derived:
+            raise GpuHostError("unknown package group %r; known: %s" % (key, ", ".join(sorted(derived))))
+        derived[key] = list(names or [])
+
+    if repositories:
+        repos = list(repositories)
+    elif source == "cuda":
+        repos = default_repositories(os_family, distribution, distribution_version, architecture,
+                                     container_toolkit=install_container_toolkit)
+    elif source == "mirror":
+        raise GpuHostError("package source 'mirror' needs the mirror's repositories (gpu_host_repositories)")
+    else:
+        repos = []
+    for repo in repos:
+        if not repo.get("name") or not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", repo["name"]):
+            raise GpuHostError("every repository needs a name of letters, digits, '.', '_' or '-': %r" % (repo,))
+        keys = [k for k in ("key_url", "key_content", "key_path") if repo.get(k)]
+        if len(keys) > 1:
+            raise GpuHostError("repository %s: give one of key_url, key_content, key_path" % repo["name"])
+        if not keys and not repo.get("trusted"):
+            raise GpuHostError("repository %s has no signing key (key_url, key_content or key_path); "
+                               "unsigned repositories are refused" % repo["name"])
+        if manager == "apt" and not (repo.get("uris") and repo.get("suites")):
+            raise GpuHostError("repository %s needs uris and suites (deb822 fields)" % repo["name"])
+        if manager == "dnf" and not repo.get("baseurl"):
+            raise GpuHostError("repository %s needs a baseurl" % repo["name"])
+    repos = [_with_keyring(dict(repo), manager) for repo in repos]
+
+    services = ["nvidia-persistenced"]
+    if derived["fabricmanager"]:
+        services.append("nvidia-fabricmanager")
+    if derived["dcgm"]:
+        services.append("nvidia-dcgm")
+    mig = mig_profile if mig_profile not in (None, "") else hosts.get("mig_profile")
+    return {
+        "package_manager": manager,
+        "source": source,
+        "driver_branch": branch,
+        "driver_version": driver_version or None,
+        "driver_flavor": flavor,
+        "open_kernel_modules_required": bool(server.get("open_kernel_modules_required")),
+        "nvswitch": nvswitch,
+        "gpu_model": server.get("gpu_model"),
+        "gpu_count": server.get("gpu_count"),
+        "cuda_version": "%s.%s" % (cuda_major, cuda_minor),
+        "packages": derived,
+        "install": [n for key in ("driver", "fabricmanager", "cuda", "dcgm", "container_toolkit")
+                    for n in derived[key]],
+        "version_package": version_package,
+        "pin_version": (driver_version + "*") if driver_version else branch + ".*",
+        "lock_patterns": lock_patterns,
+        "repositories": repos,
+        "services": services,
+        "mig_profile": mig or None,
+    }
+
+
+def _with_keyring(repo, manager):
+    """Where the repository's key lives on the host: ``keyring`` (APT Signed-By) or ``gpgkey`` (DNF)."""
+    ext = "gpg" if str(repo.get("key_url") or "").endswith(".gpg") else "asc"
+    if manager == "apt":
+        if repo.get("key_path"):
+            repo["keyring"] = repo["key_path"]
+        elif repo.get("key_url") or repo.get("key_content"):
+            repo["keyring"] = "/etc/apt/keyrings/refarch-%s.%s" % (repo["name"], ext)
+        else:
+            repo["keyring"] = None
+    else:
+        if repo.get("key_url"):
+            repo["gpgkey"] = repo["key_url"]
+        elif repo.get("key_path"):
+            repo["gpgkey"] = "file://" + repo["key_path"]
+        elif repo.get("key_content"):
+            repo["keyring"] = "/etc/pki/rpm-gpg/refarch-%s.asc" % repo["name"]
+            repo["gpgkey"] = "file://" + repo["keyring"]
+        else:
+            repo["gpgkey"] = None
+    repo.setdefault("components", "")
+    repo.setdefault("trusted", False)
+    return repo
+
+
+def installed_to_lock(installed, patterns, branch):
+    """Installed packages to hold: names matching ``patterns`` whose version is in ``branch``.
+
+    ``installed``: {name: version}; versions may carry an epoch (``3:570.133.20-1.el9``).
+    """
+    locked = []
+    for name, version in sorted(installed.items()):
+        bare = str(version).split(":", 1)[-1]
+        if bare.startswith(branch + ".") and any(fnmatch.fnmatchcase(name, p) for p in patterns):
+            locked.append(name)
+    return locked
+
+
+def parse_installed(text):
+    """Installed packages from ``dpkg-query -f '${db:Status-Abbrev}\\t${Package}\\t${Version}\\n'``
+    (only status ``?i``) or ``rpm -qa --qf '%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\n'`` lines.
+
+    Returns {name: version}; an rpm epoch ``(none)`` is dropped.
+    """
+    installed = {}
+    for line in (text or "").splitlines():
+        fields = line.split("\t")
+        if len(fields) == 3:
+            status, name, version = fields
+            if len(status) < 2 or status[1] != "i":
+                continue
+        elif len(fields) == 2:
+            name, version = fields
+            if version.startswith("(none):"):
+                version = version[len("(none):"):]
+        else:
+            continue
+        if name.strip():
+            installed[name.strip()] = version.strip()
+    return installed
+
+
+def mig_changes(gpu_facts, instances, profile, gpus=None):
+    """Which GPUs need the MIG layout ``profile`` applied.
+
+    ``gpu_facts``: the gpu_facts module's ``refarch_gpu``; ``instances``: {gpu: [profile names]}
+    from ``nvidia-smi mig -lgi``; ``profile``: comma-separated profile names; ``gpus``: indexes
+    (all GPUs when empty). A GPU needs the layout when its MIG mode is off or its instances
+    differ (as a multiset of profile names). GPUs without MIG support are listed apart.
+    """
+    wanted = sorted(p.strip() for p in str(profile or "").split(",") if p.strip())
+    by_index = {g["index"]: g for g in gpu_facts.get("gpus") or []}
+    targets = [int(g) for g in gpus] if gpus else sorted(by_index)
+    instances = {int(k): v for k, v in (instances or {}).items()}
+    missing = [g for g in targets if g not in by_index]
+    unsupported = [g for g in targets if g in by_index and not by_index[g]["mig"]["supported"]]
+    apply = [g for g in targets if g in by_index and g not in unsupported
+             and (not by_index[g]["mig"]["current"] or sorted(instances.get(g, [])) != wanted)]
+    return {"wanted": wanted, "apply": apply, "unsupported": unsupported, "missing": missing}
+
+
+def driver_version_of(package_version):
+    """``570.133.20-1`` or ``3:570.133.20-1.el9`` -> ``570.133.20``; None stays None."""
+    if not package_version:
+        return None
+    return str(package_version).split(":", 1)[-1].split("-", 1)[0]
