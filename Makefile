@@ -50,7 +50,7 @@ IMPORT_CHECKS ?= ansible_collections.refarch.ai_cluster.plugins.module_utils.des
 # Each area of the collection adds its own targets (and TEST_TARGETS += ...) in mk/<area>.mk.
 -include mk/*.mk
 
-.PHONY: setup test units sanity lint changelog-lint build-install plan bench lab clean distclean
+.PHONY: setup test units sanity lint changelog-lint build-install plan bench clean distclean
 
 setup:
 	bash scripts/setup.sh
@@ -110,9 +110,6 @@ plan: $(TOOLS)
 
 bench: $(TOOLS)
 	python benchmarks/run.py
-
-# Placeholder until the lab workflow lands: plan the default (lab) design.
-lab: plan
 
 # Build output and test results; keeps .venv (see distclean).
 clean:
