@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin: check an InfiniBand fabric against the plan, on the controller.
+
+Takes what the SM host saw (``ibnetdiscover`` output, the OpenSM log) and returns findings
+(``severity``, ``device``, ``port``, ``message``, ``fix``, ``check``) from
+``module_utils.infiniband.check_fabric``: missing, miswired and extra cables with both ends named,
+link width and speed against the plan, the routing engine OpenSM really used, subnet up.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.infiniband import (
+    SEVERITIES, SM_FLAVORS, SPEED_RANK, FabricView, InfinibandError, check_fabric, finding_lines, load_plan,
+    parse_ibnetdiscover, routing_choice, summarize)
+
+FAIL_ON = ("error", "warning", "never")
+
+
+def plain(value):
+    """Tagged/lazy Ansible containers to plain dicts, lists and scalars."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def as_bool(value, name):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+        return value.lower() in ("true", "yes", "on", "1")
+    raise AnsibleActionFail("%s must be a boolean, not %r" % (name, value))
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _VALID_ARGS = frozenset(("plan", "design", "fabric", "ibnetdiscover", "opensm_log", "guids", "expected_engine",
+                             "sm_flavor", "adaptive_routing", "speed_cap", "sm_role", "fail_on"))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        args = plain(dict(self._task.args))
+        try:
+            plan = load_plan(args.get("plan"), args.get("design"))
+        except InfinibandError as exc:
+            raise AnsibleActionFail(str(exc))
+        text = args.get("ibnetdiscover") or ""
+        if not text.strip():
+            raise AnsibleActionFail("ibnetdiscover is required: the output of ibnetdiscover on the SM host")
+        flavor = args.get("sm_flavor") or "opensm"
+        if flavor not in SM_FLAVORS:
+            raise AnsibleActionFail("sm_flavor must be one of %s, not %r" % (", ".join(SM_FLAVORS), flavor))
+        speed_cap = args.get("speed_cap") or None
+        if speed_cap is not None and speed_cap not in SPEED_RANK:
+            raise AnsibleActionFail("speed_cap must be one of %s, not %r" % (", ".join(SPEED_RANK), speed_cap))
+        role = args.get("sm_role") or "primary"
+        if role not in ("primary", "standby"):
+            raise AnsibleActionFail("sm_role must be primary or standby, not %r" % role)
+        fail_on = args.get("fail_on") or "error"
+        if fail_on not in FAIL_ON:
+            raise AnsibleActionFail("fail_on must be one of %s, not %r" % (", ".join(FAIL_ON), fail_on))
+        log = args.get("opensm_log")
+        try:
+            view = FabricView(plan, args.get("fabric") or "compute")
+            expected = args.get("expected_engine") or routing_choice(
+                view, flavor, as_bool(args.get("adaptive_routing", True), "adaptive_routing"))["engine"]
+            findings, match = check_fabric(view, parse_ibnetdiscover(text), guids=args.get("guids") or {},
+                                           log=log if log is not None and str(log).strip() else None,
+                                           expected_engine=expected, speed_cap=speed_cap, role=role)
+        except InfinibandError as exc:
+            raise AnsibleActionFail(str(exc))
+        counts = summarize(findings)
+        result.update(changed=False, findings=findings, summary=counts, expected_engine=expected,
+                      identified={"switches": sum(1 for e in match.guids if e[1] is None),
+                                  "hcas": sum(1 for e in match.guids if e[1] is not None),
+                                  "discovered_nodes": len(match.topo)})
+        result["msg"] = "%s/%s: %d error(s), %d warning(s), %d note(s)" % (
+            view.plan_name, view.name, counts["error"], counts["warning"], counts["info"])
+        if fail_on != "never":
+            worst = SEVERITIES[:SEVERITIES.index(fail_on) + 1]
+            bad = [f for f in findings if f["severity"] in worst]
+            if bad:
+                result["failed"] = True
+                result["msg"] += ":\n" + "\n".join(finding_lines(bad))
+        return result

@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin: the subnet manager's configuration of one InfiniBand fabric, on the controller.
+
+Plans the design (or reads ``plan.json``), matches the ``ibnetdiscover`` output of the SM host and
+the GUIDs the operator gave to the plan's switches and HCA ports (``module_utils.infiniband``),
+and returns the decisions the role's templates format: routing engine, root GUIDs, node-name map
+and partitions. Nothing is sent to any host.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.infiniband import (
+    SM_FLAVORS, FabricView, InfinibandError, finding_lines, initiator, load_plan, match_fabric,
+    parse_ibnetdiscover, sm_config)
+
+
+def plain(value):
+    """Tagged/lazy Ansible containers to plain dicts, lists and scalars."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def as_bool(value, name):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+        return value.lower() in ("true", "yes", "on", "1")
+    raise AnsibleActionFail("%s must be a boolean, not %r" % (name, value))
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _VALID_ARGS = frozenset(("plan", "design", "fabric", "ibnetdiscover", "guids", "sm_flavor",
+                             "adaptive_routing"))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        args = plain(dict(self._task.args))
+        try:
+            plan = load_plan(args.get("plan"), args.get("design"))
+        except InfinibandError as exc:
+            raise AnsibleActionFail(str(exc))
+        flavor = args.get("sm_flavor") or "opensm"
+        if flavor not in SM_FLAVORS:
+            raise AnsibleActionFail("sm_flavor must be one of %s, not %r" % (", ".join(SM_FLAVORS), flavor))
+        guids = args.get("guids") or {}
+        if not isinstance(guids, dict):
+            raise AnsibleActionFail("guids must be a mapping of plan names to GUIDs")
+        text = args.get("ibnetdiscover") or ""
+        if not text.strip() and not guids:
+            raise AnsibleActionFail("give ibnetdiscover (the output of ibnetdiscover on the SM host) or guids")
+        try:
+            view = FabricView(plan, args.get("fabric") or "compute")
+            topo = parse_ibnetdiscover(text)
+            match = match_fabric(view, topo, guids)
+            config, problems, warnings = sm_config(view, match, flavor=flavor, adaptive_routing=as_bool(
+                args.get("adaptive_routing", True), "adaptive_routing"))
+        except InfinibandError as exc:
+            raise AnsibleActionFail(str(exc))
+        result["changed"] = False
+        result["config"] = config
+        result["local_port_guid"] = initiator(text)[1]
+        result["findings"] = problems + warnings
+        if problems:
+            result["failed"] = True
+            result["msg"] = "the fabric cannot be matched to fabric %s of plan %s:\n%s" % (
+                view.name, view.plan_name, "\n".join(finding_lines(problems)))
+            return result
+        if warnings:
+            result["warnings"] = finding_lines(warnings, 10)
+        ident = config["identified"]
+        result["msg"] = "%s/%s: routing %s (%s); %d of %d switches and %d of %d HCA ports identified; %d partition(s)" % (
+            view.plan_name, view.name, ",".join(config["routing"]["engines"]), config["routing"]["reason"],
+            ident["switches"], ident["planned_switches"], ident["hcas"], ident["planned_hcas"],
+            len(config["partitions"]))
+        return result
