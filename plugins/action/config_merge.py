@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin: the target configuration of a switch from its running one and the rendering.
+
+Runs on the controller only and changes nothing anywhere: it reports ``changed`` when the target
+differs from the running configuration, and the difference in diff mode, so that a play can show
+and decide before a single command reaches the switch.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.config_merge import dump, merge_config
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
+    HAS_YAML = False
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _load(value, what):
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return {}
+        try:
+            return json.loads(text)
+        except ValueError:
+            if not HAS_YAML:
+                raise AnsibleActionFail("%s is not JSON and PyYAML is missing to read it as YAML" % what)
+            try:
+                return yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise AnsibleActionFail("%s is neither JSON nor YAML: %s" % (what, exc))
+    return _plain(value)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _VALID_ARGS = frozenset(("running", "rendered", "replace", "merge", "label"))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        args = self._task.args
+        if "running" not in args or "rendered" not in args:
+            raise AnsibleActionFail("running and rendered are required")
+        running = _load(args["running"], "running")
+        rendered = _load(args["rendered"], "rendered")
+        if not isinstance(running, dict) or not isinstance(rendered, dict):
+            raise AnsibleActionFail("running and rendered must be mappings (JSON objects), got %s and %s" % (
+                type(running).__name__, type(rendered).__name__))
+        replace = list(args.get("replace") or [])
+        merge = list(args.get("merge") or [])
+        try:
+            target = merge_config(running, rendered, replace=replace, merge=merge)
+        except ValueError as exc:
+            raise AnsibleActionFail(str(exc))
+        before, after = dump(running), dump(target)
+        label = args.get("label") or "configuration"
+        result.update(changed=before != after, target=target, target_text=after)
+        if self._task.diff and before != after:
+            result["diff"] = [{"before_header": "%s (running)" % label, "after_header": "%s (planned)" % label,
+                               "before": before, "after": after}]
+        return result
