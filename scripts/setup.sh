@@ -124,6 +124,13 @@ with open(path, "w") as fh:
 PY
 fi
 
+# --- 2b. Kernel limits for the lab twin -----------------------------------------
+# Each systemd container of the twin holds about 7 inotify instances; the default of 128 per
+# user stops a second twin (Molecule scenarios) from booting its containers.
+if [ "$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo 1024)" -lt 1024 ]; then
+    run $SUDO sysctl -q -w fs.inotify.max_user_instances=1024
+fi
+
 # --- 3. Python virtual environment ------------------------------------------
 # All Python tools (ansible, ansible-lint, molecule, pytest, ...) live in .venv
 # so the system Python stays untouched. Recreate it if it is missing or broken
