@@ -53,7 +53,7 @@ def _cuda(value):
 def cuda_repo_slug(distribution, major_version):
     """The directory of NVIDIA's CUDA repositories for a distribution, e.g. ubuntu2204, rhel9."""
     dist = (distribution or "").lower()
-    major = str(major_version or "").split(".")[0]
+    major = str(major_version or "").split(".", maxsplit=1)[0]
     if dist == "ubuntu":
         return "ubuntu%s" % str(major_version).replace(".", "")
     if dist == "debian":
@@ -219,6 +219,7 @@ def gpu_host_settings(os_family, distribution, distribution_version, architectur
                     for n in derived[key]],
         "version_package": version_package,
         "pin_version": (driver_version + "*") if driver_version else branch + ".*",
+        "lock_prefix": driver_version or branch,
         "lock_patterns": lock_patterns,
         "repositories": repos,
         "services": services,
@@ -251,33 +252,65 @@ def _with_keyring(repo, manager):
     return repo
 
 
-def installed_to_lock(installed, patterns, branch):
-    """Installed packages to hold: names matching ``patterns`` whose version is in ``branch``.
+def _in_target(version, prefix):
+    """Whether a package version (epoch dropped) is the target branch (570) or version (570.133.20)."""
+    bare = str(version).split(":", 1)[-1]
+    return bare == prefix or bare.startswith(prefix + ".") or bare.startswith(prefix + "-")
+
+
+def _matches(name, patterns):
+    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def installed_to_lock(installed, patterns, prefix):
+    """Installed packages to hold: names matching ``patterns`` whose version is the target.
 
     ``installed``: {name: version}; versions may carry an epoch (``3:570.133.20-1.el9``).
+    ``prefix``: the driver branch (``570``) or exact version (``570.133.20``).
     """
-    locked = []
-    for name, version in sorted(installed.items()):
-        bare = str(version).split(":", 1)[-1]
-        if bare.startswith(branch + ".") and any(fnmatch.fnmatchcase(name, p) for p in patterns):
-            locked.append(name)
-    return locked
+    return [name for name, version in sorted(installed.items())
+            if _matches(name, patterns) and _in_target(version, prefix)]
 
 
-def parse_installed(text):
+_DRIVER_VERSION = re.compile(r"^(\d+:)?\d{3,4}\.")
+
+
+def stale_locks(locked, patterns, prefix):
+    """Held or version-locked driver packages that are not the target: release them to move.
+
+    ``locked``: {name: version} of the held (APT) or locked (DNF) packages. Only names matching
+    ``patterns`` with a driver-like version (``570.``) are released, so that holds an
+    administrator put on other packages stay.
+    """
+    return [name for name, version in sorted(locked.items())
+            if _matches(name, patterns) and _DRIVER_VERSION.match(str(version)) and not _in_target(version, prefix)]
+
+
+def parse_versionlocks(text):
+    """``dnf versionlock list`` lines (``NAME-EPOCH:VERSION-RELEASE.*``) -> {name: version}."""
+    locks = {}
+    for line in (text or "").splitlines():
+        match = re.match(r"^(?:!)?(.+)-(\d+:[^-]+-[^-]+?)(?:\.\*)?$", line.strip())
+        if match:
+            locks[match.group(1)] = match.group(2)
+    return locks
+
+
+def parse_installed(text, held=False):
     """Installed packages from ``dpkg-query -f '${db:Status-Abbrev}\\t${Package}\\t${Version}\\n'``
     (only status ``?i``) or ``rpm -qa --qf '%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\n'`` lines.
 
-    Returns {name: version}; an rpm epoch ``(none)`` is dropped.
+    Returns {name: version}; an rpm epoch ``(none)`` is dropped. ``held``: only the packages on
+    hold (dpkg selection ``h``).
     """
     installed = {}
     for line in (text or "").splitlines():
         fields = line.split("\t")
         if len(fields) == 3:
             status, name, version = fields
-            if len(status) < 2 or status[1] != "i":
+            if len(status) < 2 or status[1] != "i" or (held and status[0] != "h"):
                 continue
-        elif len(fields) == 2:
+        elif len(fields) == 2 and not held:
             name, version = fields
             if version.startswith("(none):"):
                 version = version[len("(none):"):]

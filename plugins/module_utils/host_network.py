@@ -194,3 +194,27 @@ def nccl_settings(device, nics, nccl=None, socket_ifname=None, gid_index=None):
         else:
             out[key] = str(value)
     return dict(sorted(out.items()))
+
+
+def sysctl_changes(output, wanted):
+    """Settings of ``wanted`` ({name: value}) whose current value in ``output`` differs.
+
+    ``output``: what ``sysctl -e NAME...`` prints (``name = value`` lines); names it does not
+    print (a NIC that does not exist) are left out, since udev applies sysctl.d when it appears.
+    """
+    current = {}
+    for line in (output or "").splitlines():
+        name, sep, value = line.partition(" = ")
+        if sep:
+            current[name.strip()] = value.strip()
+    return [{"key": k, "value": str(v)} for k, v in wanted.items() if k in current and current[k] != str(v)]
+
+
+def rdma_devices_from_sysfs(paths):
+    """``/sys/class/net/IF/device/infiniband/DEV`` paths -> {IF: DEV} (the first device of each NIC)."""
+    found = {}
+    for path in paths or []:
+        parts = str(path).strip().split("/")
+        if len(parts) >= 8 and parts[1:4] == ["sys", "class", "net"] and parts[5:7] == ["device", "infiniband"]:
+            found.setdefault(parts[4], parts[7])
+    return found
