@@ -12,6 +12,6 @@ switch-golden-check: $(TOOLS)
 	PYTHONPATH=$(ROOT)/build/collections python tests/unit/switch_golden.py
 
 switches-molecule: $(TOOLS)
-	molecule test -s fabric_switch
+	molecule test -s default
 
 TEST_TARGETS += switch-golden-check switches-molecule
