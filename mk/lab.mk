@@ -14,7 +14,8 @@ lab-up: $(TOOLS)
 
 # The README's main command. The twin is left running for a look inside.
 lab: lab-up
-	ansible-playbook -i $(LAB_INVENTORY) playbooks/site.yml -e "plan_dir=$(abspath $(LAB_PLAN_DIR))"
+	ANSIBLE_FORKS=$${ANSIBLE_FORKS:-16} ansible-playbook -i $(LAB_INVENTORY) playbooks/site.yml \
+	  -e "plan_dir=$(abspath $(LAB_PLAN_DIR))"
 	@echo
 	@echo "== What was built ($(LAB_PLAN_DIR)) =="
 	@python -c 'import json,sys; s=json.load(open(sys.argv[1])); print(json.dumps(s, indent=2))' $(LAB_PLAN_DIR)/summary.json

@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin: what one host gathers for validation, worked out from the plan, then gathered.
+
+Reads the host's plan slice (``refarch_device``) and, for GPU nodes, the slices of the other GPU
+nodes (``hostvars[*].refarch_device`` of the ``gpu_nodes`` group), turns them into the module's
+options (ports to read, LLDP, BGP, GPU, the per-rail ping matrix, the ib_write_bw ring and the
+NCCL command) with ``module_utils.validate``, and runs the ``validate_gather`` module once on the
+host. Any option given in the task wins over the derived one.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.validate import (
+    probes_for, rdma_pairs)
+
+FRR_PLATFORMS = ("lab", "cumulus", "sonic")
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _bool(value, name):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+        return value.lower() in ("true", "yes", "on", "1")
+    raise AnsibleActionFail("%s must be a boolean, not %r" % (name, value))
+
+
+def default_nccl_command(nodes, gpus_per_node):
+    """mpirun of all_reduce_perf over ``nodes`` (one rank per GPU), as NVIDIA's nccl-tests README runs it."""
+    return ["mpirun", "--allow-run-as-root", "-np", str(len(nodes) * gpus_per_node),
+            "-H", ",".join("%s:%d" % (n, gpus_per_node) for n in nodes),
+            "-x", "NCCL_DEBUG=WARN", "all_reduce_perf", "-b", "512M", "-e", "8G", "-f", "2", "-g", "1"]
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        task_vars = task_vars or {}
+        args = dict(self._task.args)
+        device = task_vars.get("refarch_device")
+        if not isinstance(device, dict) or not device.get("name"):
+            raise AnsibleActionFail("%s has no refarch_device: use an inventory of the refarch.ai_cluster.design "
+                                    "plugin" % task_vars.get("inventory_hostname"))
+        device = _plain(device)
+        performance = _bool(args.pop("performance", True), "performance")
+        unnumbered = _bool(args.pop("unnumbered", False), "unnumbered")
+        nccl_command = args.pop("nccl_command", None) or []
+        try:
+            gpus_per_node = int(args.pop("nccl_gpus_per_node", 8))
+        except (TypeError, ValueError):
+            raise AnsibleActionFail("nccl_gpus_per_node must be an integer")
+        hostvars = task_vars.get("hostvars") or {}
+        node_names = args.pop("gpu_nodes", None)
+        if node_names is None:
+            node_names = (task_vars.get("groups") or {}).get("gpu_nodes") or []
+        role = device.get("role")
+        derived = {
+            "device": device["name"],
+            "interfaces": [i["name"] for i in device.get("interfaces") or [] if i.get("name")],
+            "lldp": True,
+            "bgp": bool(device.get("bgp")) and device.get("platform") in FRR_PLATFORMS,
+            "gpu": role == "gpu_node",
+        }
+        if role == "gpu_node":
+            nodes = []
+            for name in node_names:
+                other = (hostvars.get(name) or {}).get("refarch_device")
+                if isinstance(other, dict):
+                    nodes.append(_plain(other))
+            if not any(n.get("name") == device["name"] for n in nodes):
+                nodes.append(device)
+            derived["pings"] = probes_for(device, nodes, unnumbered=unnumbered)
+            if performance:
+                play = set(task_vars.get("ansible_play_hosts_all") or [])
+                ring = [n for n in nodes if not play or n["name"] in play]
+                derived["rdma"] = rdma_pairs(ring).get(device["name"], [])
+                names = sorted(n["name"] for n in ring)
+                if names and names[0] == device["name"]:
+                    derived["nccl"] = [str(a) for a in nccl_command] or default_nccl_command(names, gpus_per_node)
+        else:
+            derived["pings"] = probes_for(device, [], unnumbered=unnumbered)
+        for key, value in derived.items():
+            args.setdefault(key, value)
+        result.update(self._execute_module(module_name="refarch.ai_cluster.validate_gather", module_args=args,
+                                           task_vars=task_vars))
+        return result
