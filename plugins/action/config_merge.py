@@ -15,6 +15,7 @@ import json
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import plain as _plain
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.config_merge import dump, merge_config
 
 try:
@@ -22,22 +23,6 @@ try:
     HAS_YAML = True
 except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
     HAS_YAML = False
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 def _load(value, what):

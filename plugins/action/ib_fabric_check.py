@@ -14,36 +14,12 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, plain
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.infiniband import (
     SEVERITIES, SM_FLAVORS, SPEED_RANK, FabricView, InfinibandError, check_fabric, finding_lines, load_plan,
     parse_ibnetdiscover, routing_choice, summarize)
 
 FAIL_ON = ("error", "warning", "never")
-
-
-def plain(value):
-    """Tagged/lazy Ansible containers to plain dicts, lists and scalars."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
-
-
-def as_bool(value, name):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
-        return value.lower() in ("true", "yes", "on", "1")
-    raise AnsibleActionFail("%s must be a boolean, not %r" % (name, value))
 
 
 class ActionModule(ActionBase):

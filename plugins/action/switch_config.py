@@ -16,6 +16,7 @@ import os
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import plain as _plain
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import datafiles
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.catalog import load_catalog
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
@@ -31,23 +32,6 @@ def _catalog_model(design_file, model_id):
         base = os.path.dirname(os.path.abspath(design_file))
         extra = [os.path.join(base, f) for f in (raw.get("catalog") or []) if isinstance(f, str)]
     return load_catalog(extra).switches.get(model_id)
-
-
-def _plain(value):
-    """Tagged/lazy Ansible containers to plain dicts and lists (the planner code wants plain data)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
 
 
 class ActionModule(ActionBase):

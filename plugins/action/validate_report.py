@@ -19,6 +19,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool, plain as _plain
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.validate import (
@@ -26,30 +27,6 @@ from ansible_collections.refarch.ai_cluster.plugins.module_utils.validate import
 
 VALID = ("hosts", "gathered", "design_file", "plan_dir", "unnumbered", "performance", "pins", "thresholds", "write",
          "save_gathered")
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
-
-
-def _bool(value, name):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
-        return value.lower() in ("true", "yes", "on", "1")
-    raise AnsibleActionFail("%s must be a boolean, not %r" % (name, value))
 
 
 def _write(path, text):
