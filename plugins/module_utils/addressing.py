@@ -134,11 +134,11 @@ def _ipoib(build, hosts, hblock, hsize):
                 continue
             # Position of the port across the fabric for this column.
             pos = ((su - 1) * s.leaves_per_column + k) * s.downlinks + iface.port_number
-            _host_side(build, leaf, iface, "%s/%d" % (ntoa(start + pos), plen), None)
+            _host_side(iface, "%s/%d" % (ntoa(start + pos), plen), None)
 
 
-def _host_side(build, leaf, leaf_iface, address, gateway):
-    iface = build.host_index[leaf_iface.peer_device].port(leaf_iface.peer_port)
+def _host_side(leaf_iface, address, gateway):
+    iface = leaf_iface.peer
     iface.address = address
     iface.gateway = gateway
 
@@ -166,9 +166,9 @@ def _host_links(build, hosts, hblock, hsize):
                 net = start + 2 * (iface.port_number - 1)
                 iface.address = "%s/31" % ntoa(net)
                 leaf.host_subnets.append("%s/31" % ntoa(net))
-                _host_side(build, leaf, iface, "%s/31" % ntoa(net + 1), ntoa(net))
+                _host_side(iface, "%s/31" % ntoa(net + 1), ntoa(net))
             else:
-                _host_side(build, leaf, iface, "%s/%d" % (ntoa(start + 1 + iface.port_number), plen),
+                _host_side(iface, "%s/%d" % (ntoa(start + 1 + iface.port_number), plen),
                            ntoa(start + 1))
 
 
@@ -184,9 +184,6 @@ def _loopbacks(build, loop, fi):
 def _p2p(build, p2p, fi):
     """A /31 per switch-to-switch link, keyed on the lower-tier end's number and port."""
     s = build.sizing
-    peers = {}
-    for d in build.leaves + build.spines + build.cores:
-        peers[d.name] = d
     ls_first, ls_size = p2p.block(fi * 4)
     ls_size *= 2                                   # leaf-spine uses two blocks
     sc_first, sc_size = p2p.block(fi * 4 + 2)
@@ -208,19 +205,19 @@ def _p2p(build, p2p, fi):
                     continue                       # the lower-numbered leaf of a pair allocates
             else:
                 continue
-            _pair(peers, leaf, iface, net)
+            _pair(iface, net)
     for spine in build.spines:
         half = s.sus_per_pod * s.leaves_per_su * s.links_per_leaf_spine
         for iface in spine.interfaces:
             if iface.role == "uplink":
                 j = iface.port_number - half - 1
-                _pair(peers, spine, iface, sc_first + 2 * ((spine.index - 1) * s.spine_uplinks + j))
+                _pair(iface, sc_first + 2 * ((spine.index - 1) * s.spine_uplinks + j))
 
 
-def _pair(peers, dev, iface, net):
+def _pair(iface, net):
     """Address both ends of a switch-to-switch link: this end even, the peer odd."""
     iface.address = "%s/31" % ntoa(net)
-    peers[iface.peer_device].port(iface.peer_port).address = "%s/31" % ntoa(net + 1)
+    iface.peer.address = "%s/31" % ntoa(net + 1)
 
 
 def _bgp(design, build):
@@ -246,7 +243,7 @@ def _bgp(design, build):
             if iface.role not in ("uplink", "downlink", "peer") or iface.peer_device not in devices:
                 continue
             peer = devices[iface.peer_device]
-            neighbors.append({"interface": iface.name, "address": _bare(peer.port(iface.peer_port).address),
+            neighbors.append({"interface": iface.name, "address": _bare(iface.peer.address),
                               "peer_device": peer.name, "peer_port": iface.peer_port, "peer_asn": peer.asn})
         advertise = [d.loopback] + (list(d.host_subnets) if d.role == "leaf" else [])
         if d.role == "leaf":

@@ -229,10 +229,13 @@ def build(design, spec, sizing, nodes, appliance_slots=()):
         leaf = out.leaves[(su - 1) * s.leaves_per_su + column * s.leaves_per_column + k]
         pname, split = naming.port_name(plat, port0 + 1, s.split, lanes), s.split
         role = FABRIC_NIC_ROLE[fab]
-        host.interfaces.append(Interface(host_port, fab, role, s.link_speed, spec.host_mtu, leaf.name, pname,
-                                         rail=column if spec.rail_optimized else None, rdma_device=rdma))
-        leaf.interfaces.append(Interface(pname, fab, "downlink", s.link_speed, sw_mtu, host.name, host_port,
-                                         rail=leaf.rail, port_number=port0 + 1, split=split))
+        host_end = Interface(host_port, fab, role, s.link_speed, spec.host_mtu, leaf.name, pname,
+                             rail=column if spec.rail_optimized else None, rdma_device=rdma)
+        leaf_end = Interface(pname, fab, "downlink", s.link_speed, sw_mtu, host.name, host_port,
+                             rail=leaf.rail, port_number=port0 + 1, split=split)
+        host_end.peer, leaf_end.peer = leaf_end, host_end
+        host.interfaces.append(host_end)
+        leaf.interfaces.append(leaf_end)
         out.links.append(Link(fab, tier, host.name, host_port, leaf.name, pname, s.link_speed))
 
     for node in nodes:
@@ -309,6 +312,9 @@ def build(design, spec, sizing, nodes, appliance_slots=()):
 
 def _connect(out, a, pa, na, b, pb, nb, speed, mtu, tier, split_a, split_b):
     role_a, role_b = ("peer", "peer") if tier == "leaf_leaf" else ("uplink", "downlink")
-    a.interfaces.append(Interface(pa, out.spec.name, role_a, speed, mtu, b.name, pb, port_number=na, split=split_a))
-    b.interfaces.append(Interface(pb, out.spec.name, role_b, speed, mtu, a.name, pa, port_number=nb, split=split_b))
+    end_a = Interface(pa, out.spec.name, role_a, speed, mtu, b.name, pb, port_number=na, split=split_a)
+    end_b = Interface(pb, out.spec.name, role_b, speed, mtu, a.name, pa, port_number=nb, split=split_b)
+    end_a.peer, end_b.peer = end_b, end_a
+    a.interfaces.append(end_a)
+    b.interfaces.append(end_b)
     out.links.append(Link(out.spec.name, tier, a.name, pa, b.name, pb, speed))

@@ -9,18 +9,15 @@ deploy: the plan is refused with the list of what is wrong.
 
 from __future__ import annotations
 
+import socket
 from collections import Counter, defaultdict
 
 
-def _ip(text):
-    a, b, c, d = text.split(".")
-    return (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
-
-
 def _net(cidr):
+    """(first, last) address of ``cidr`` as integers."""
     addr, plen = cidr.split("/")
     plen = int(plen)
-    start = _ip(addr) & ((0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF)
+    start = int.from_bytes(socket.inet_aton(addr), "big") & ((0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF)
     return start, start + (1 << (32 - plen)) - 1
 
 
@@ -28,29 +25,27 @@ def check_plan(plan):
     """Return every broken invariant of ``plan`` as a sentence (an empty list when sound)."""
     problems = []
     devices = plan.devices
-    seen = set()
+    seen = set()                      # addresses (without prefix length) assigned so far
     nets = {}
     leaf_asns = defaultdict(set)
-
-    def claim(address, owner):
-        bare = address.partition("/")[0]
-        if bare in seen:
-            problems.append("address %s is assigned twice (again on %s)" % (bare, owner))
-        seen.add(bare)
+    ports = {}                        # device -> {port name: Interface}
 
     for dev in devices.values():
-        names = set()
+        names = ports[dev.name] = {}
+        addresses = [a for a in (dev.mgmt_address, dev.loopback, dev.gateway_address) if a]
         for iface in dev.interfaces:
             if iface.name in names:
                 problems.append("%s port %s is used more than once" % (dev.name, iface.name))
-            names.add(iface.name)
+            names[iface.name] = iface
             if iface.address:
-                claim(iface.address, dev.name)
+                addresses.append(iface.address)
                 if iface.role in ("uplink", "peer"):
                     nets.setdefault(_net(iface.address), "%s %s" % (dev.name, iface.name))
-        for address in (dev.mgmt_address, dev.loopback, dev.gateway_address):
-            if address:
-                claim(address, dev.name)
+        for address in addresses:
+            bare = address.partition("/")[0]
+            if bare in seen:
+                problems.append("address %s is assigned twice (again on %s)" % (bare, dev.name))
+            seen.add(bare)
         if dev.loopback:
             nets.setdefault(_net(dev.loopback), dev.name + " loopback")
         for sub in dev.host_subnets:
@@ -63,7 +58,7 @@ def check_plan(plan):
             leaf_asns[dev.fabric].add(dev.asn)
     for link in plan.links:
         try:
-            ends = (devices[link.a_device].port(link.a_port), devices[link.b_device].port(link.b_port))
+            ends = (ports[link.a_device][link.a_port], ports[link.b_device][link.b_port])
         except KeyError:
             problems.append("link %s: an end (%s %s, %s %s) does not exist" % (
                 link.id, link.a_device, link.a_port, link.b_device, link.b_port))

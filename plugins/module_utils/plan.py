@@ -113,7 +113,6 @@ def _build_plan(design, check):
     for build in builds.values():
         for dev in build.leaves + build.spines + build.cores:
             plan.devices[dev.name] = dev
-        build.host_index = plan.devices
         plan.links.extend(build.links)
     racks_by_name = {r.name: r for r in plan.racks}
     racks_by_device = {d.name: racks_by_name[d.rack] for d in plan.devices.values()}

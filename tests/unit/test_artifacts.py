@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The plan's files: what they hold, that they parse, and that writing them is idempotent."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import artifacts
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.model import Interface, Link
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DESIGNS = {
+    "lab": os.path.join(REPO, "inventories/lab/design.yml"),
+    "lab-ib": os.path.join(REPO, "inventories/lab-ib/design.yml"),
+    "training-pod": {"name": "pod", "reference": "training-pod"},
+    "inference-edge": {"name": "edge", "reference": "inference-edge"},
+}
+
+
+@pytest.fixture(scope="module", params=sorted(DESIGNS))
+def plan(request):
+    return plan_design(DESIGNS[request.param])
+
+
+def _rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_plan_json_parses_to_the_whole_plan(plan):
+    out = io.StringIO()
+    artifacts.write_plan_json(plan, out)
+    assert json.loads(out.getvalue()) == json.loads(json.dumps(plan.to_dict()))
+
+
+@pytest.mark.parametrize("record", [
+    Interface("swp1", "compute", "downlink", 400.0, 9216, "node-1", "eth0", rail=3, port_number=1, split=2),
+    Interface("mlx5_0", "compute", "compute", 400, 4092, "leaf \"one\"", "IB1/1", rdma_device="mlx5_0"),
+    Interface("eth0", "inband", "inband", 100.0, 1500, "n\u00e9-1\\", "Ethernet0/1"),
+])
+def test_interface_template_is_the_json_encoding(record):
+    record.address, record.gateway = "10.0.0.2/31", "10.0.0.1"
+    assert artifacts.interface_json(record) == json.dumps(record.as_dict())
+    record.address = record.gateway = None
+    assert artifacts.interface_json(record) == json.dumps(record.as_dict())
+
+
+def test_link_template_is_the_json_encoding():
+    link = Link("compute", "leaf_spine", "leaf-1", "swp33", "sp\u00efne-1", "swp1", 800.0)
+    link.id = "compute-000001"
+    assert artifacts.link_json(link) == json.dumps(link.as_dict())
+    link.media, link.cable, link.length_m, link.transceiver = "fiber", "mmf", 30, "osfp"
+    assert artifacts.link_json(link) == json.dumps(link.as_dict())
+    link.length_m = 2.5
+    assert artifacts.link_json(link) == json.dumps(link.as_dict())
+
+
+def test_cabling_sheet_has_one_row_per_cable_with_both_ends_located(plan):
+    rows = _rows(artifacts.cabling_text(plan))
+    assert [r["cable_id"] for r in rows] == [link.id for link in plan.links]
+    for row, link in zip(rows, plan.links):
+        for end in "ab":
+            dev = plan.devices[row[end + "_device"]]
+            assert (row[end + "_rack"], int(row[end + "_unit"])) == (dev.rack, dev.rack_unit)
+        assert (row["a_port"], row["b_port"]) == (link.a_port, link.b_port)
+        assert float(row["length_m"]) == link.length_m and float(row["speed_gbps"]) == link.speed_gbps
+        assert row["cable"] == link.cable and row["media"] == link.media
+
+
+def test_addressing_sheet_lists_every_address_once(plan):
+    rows = _rows(artifacts.addressing_text(plan))
+    expected = [a for d in plan.devices.values() for a in (d.mgmt_address, d.loopback, d.gateway_address) if a]
+    expected += [i.address for d in plan.devices.values() for i in d.interfaces if i.address]
+    assert sorted(r["address"] for r in rows) == sorted(expected)
+
+
+def test_bom_sheet_matches_the_plan(plan):
+    rows = _rows(artifacts.bom_text(plan))
+    assert [(r["category"], r["item"], int(r["quantity"])) for r in rows] == [
+        (r["category"], r["item"], r["quantity"]) for r in plan.bom]
+
+
+def test_rack_elevations_show_every_device_in_its_units(plan):
+    text = artifacts.racks_text(plan)
+    for rack in plan.racks:
+        assert "## %s " % rack.name in text
+    units = [line.split(" | ", 1)[1] for line in text.splitlines() if line.startswith("U") and " | " in line]
+    used = [u for u in units if u]
+    assert sorted(set(used)) == sorted(plan.devices)
+    for name in plan.devices:
+        assert used.count(name) == plan.devices[name].height
+
+
+def test_writing_twice_changes_nothing_and_check_mode_writes_nothing(tmp_path):
+    plan = plan_design(DESIGNS["lab"])
+    dest = tmp_path / "plan"
+    assert artifacts.write_artifacts(plan, str(dest), check_mode=True) == list(artifacts.ARTIFACTS)
+    assert not dest.exists()
+    assert artifacts.write_artifacts(plan, str(dest)) == list(artifacts.ARTIFACTS)
+    before = {name: (dest / name).read_bytes() for name in artifacts.ARTIFACTS}
+    assert artifacts.write_artifacts(plan, str(dest)) == []
+    with open(DESIGNS["lab"], encoding="utf-8") as handle:
+        design = yaml.safe_load(handle)
+    design["nodes"]["count"] += 2
+    grown = plan_design(design)
+    changed = artifacts.write_artifacts(grown, str(dest), check_mode=True)
+    assert "plan.json" in changed and "cabling.csv" in changed
+    assert {name: (dest / name).read_bytes() for name in artifacts.ARTIFACTS} == before
+    assert sorted(os.listdir(dest)) == sorted(artifacts.ARTIFACTS)      # no temporary file left
+
+
+def test_csv_text_is_what_the_csv_module_writes():
+    rows = [["a", "b", "c"], ["with, comma", "x", "y"], ["quote \"q\"", "", "z"], ["line\nbreak", "cr\r", ""],
+            ["", "", ""], ["caf\u00e9", "1.5", "-"]]
+    expected = io.StringIO()
+    writer = csv.writer(expected)
+    writer.writerow(["h1", "h2", "h3"])
+    writer.writerows(rows)
+    text = artifacts._csv(iter(rows), ["h1", "h2", "h3"])  # pylint: disable=protected-access
+    assert text == expected.getvalue()
+    assert list(csv.reader(io.StringIO(text)))[1:] == rows
