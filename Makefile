@@ -50,7 +50,7 @@ IMPORT_CHECKS ?= ansible_collections.refarch.ai_cluster.plugins.module_utils.des
 # Each area of the collection adds its own targets (and TEST_TARGETS += ...) in mk/<area>.mk.
 -include mk/*.mk
 
-.PHONY: setup test units sanity lint changelog-lint build-install plan bench clean distclean
+.PHONY: setup test units sanity lint changelog-lint build-install plan bench bench-inventory clean distclean
 
 setup:
 	bash scripts/setup.sh
@@ -110,6 +110,10 @@ plan: $(TOOLS)
 
 bench: $(TOOLS)
 	python benchmarks/run.py
+
+# The inventory plugin against a static inventory of the same hosts: over half an hour.
+bench-inventory: $(TOOLS)
+	python benchmarks/inventory_bench.py
 
 # Build output and test results; keeps .venv (see distclean).
 clean:

@@ -25,10 +25,12 @@ def bill(design, devices, links, racks):
             per_card = (design.catalog.nics.get(group.model) or {}).get("ports", 1) or 1
             cards = -(-group.ports // per_card)
             rows[("nic", group.model, "", role)] += cards * nodes
-    for link in links:
-        rows[("cable", link.cable, link.fabric, "%g m" % link.length_m)] += 1
-        if link.transceiver:
-            rows[("transceiver", link.transceiver, link.fabric, "")] += 2
+    # Counted on the raw values first: formatting the length once per kind, not once per cable.
+    cables = Counter((link.cable, link.fabric, link.length_m, link.transceiver) for link in links)
+    for (cable, fabric, length, transceiver), count in cables.items():
+        rows[("cable", cable, fabric, "%g m" % length)] += count
+        if transceiver:
+            rows[("transceiver", transceiver, fabric, "")] += 2 * count
     rows[("rack", "rack %dU %g kW" % (design.facility["rack"]["units"], design.facility["rack"]["power_kw"]),
           "", "")] += len(racks)
     out = [{"category": c, "item": i, "fabric": f, "detail": d, "quantity": q}
