@@ -221,6 +221,8 @@ def _build(raw, catalog, path):
             elif spec["kind"] == "infiniband":
                 problems.append(field(where + ".qos_profile", "QoS profiles apply to Ethernet fabrics, "
                                       "not to infiniband; remove it or set it to null"))
+        mtu, host_mtu, mtu_problems = _mtus(spec, where)
+        problems.extend(mtu_problems)
         appliances = spec.get("appliances") or {}
         if appliances and appliances["model"] not in catalog.appliances:
             problems.append(field(where + ".appliances.model", "unknown appliance %r; known: %s" % (
@@ -230,8 +232,7 @@ def _build(raw, catalog, path):
             rail_optimized=bool(spec.get("rail_optimized", False)),
             nodes_per_su=int(spec.get("nodes_per_su") or 0),
             oversubscription=float(spec.get("oversubscription", 1)), tiers=spec.get("tiers", "auto"),
-            min_spines=int(spec.get("min_spines", 2)), mtu=int(spec.get("mtu", 9216)),
-            host_mtu=int(spec.get("host_mtu", 9000)), qos_profile=qos_name, qos=qos,
+            min_spines=int(spec.get("min_spines", 2)), mtu=mtu, host_mtu=host_mtu, qos_profile=qos_name, qos=qos,
             congestion_control=spec.get("congestion_control", "dcqcn"),
             host_addressing=spec.get("host_addressing", "subnet_per_leaf"),
             appliance_model=appliances.get("model"), appliance_count=int(appliances.get("count", 0)))
@@ -247,6 +248,30 @@ def _build(raw, catalog, path):
         fabrics=fabrics, facility=raw["facility"], addressing=raw["addressing"],
         tenants=list(raw.get("tenants") or []), hosts=dict(raw.get("hosts") or {}),
         validation=dict(raw.get("validation") or {}), raw=raw, catalog=catalog, path=path)
+
+
+# InfiniBand link MTUs (IBTA) the schema's 1280 minimum leaves, and the 4-byte IPoIB header:
+# ConnectX-4 and later run IPoIB in datagram mode only, whose MTU is the link MTU less 4 bytes
+# (Red Hat, "Configuring InfiniBand and RDMA networks", RHEL 9, ch. 3 "Configuring IPoIB").
+IB_LINK_MTUS = (2048, 4096)
+IPOIB_HEADER = 4
+
+
+def _mtus(spec, where):
+    """(switch MTU, host MTU, problems) of a fabric: defaults and limits depend on its kind."""
+    if spec["kind"] != "infiniband":
+        return int(spec.get("mtu", 9216)), int(spec.get("host_mtu", 9000)), []
+    problems = []
+    mtu = int(spec.get("mtu", IB_LINK_MTUS[-1]))
+    if mtu not in IB_LINK_MTUS:
+        problems.append(field(where + ".mtu", "%d is not an InfiniBand link MTU; allowed: %s" % (
+            mtu, ", ".join(str(m) for m in IB_LINK_MTUS))))
+        mtu = IB_LINK_MTUS[-1]
+    host_mtu = int(spec.get("host_mtu", mtu - IPOIB_HEADER))
+    if host_mtu > mtu - IPOIB_HEADER:
+        problems.append(field(where + ".host_mtu", "%d is more than IPoIB carries over a %d-byte InfiniBand MTU "
+                              "(datagram mode); allowed: 1280 to %d" % (host_mtu, mtu, mtu - IPOIB_HEADER)))
+    return mtu, host_mtu, problems
 
 
 def check_design(design):
@@ -292,6 +317,13 @@ def check_design(design):
             if need >= fabric.nodes_per_su:
                 problems.append(field(where + ".appliances.count", "%d appliances leave no node slot in "
                                       "the first scalable unit" % fabric.appliance_count))
+    ib = sorted(n for n, f in design.fabrics.items() if f.kind == "infiniband")
+    for i, tenant in enumerate(design.tenants):
+        if ib and tenant.get("pkey") is None:
+            # The subnet manager's partitions are built from these: catch it here, not at deploy.
+            problems.append(field("tenants[%d].pkey" % i, "tenant %s needs a partition key on InfiniBand "
+                                  "fabric %s; allowed: 1 to 32766 (0x0001-0x7ffe), unique per tenant" % (
+                                      tenant["name"], ", ".join(ib))))
     pkeys = [t.get("pkey") for t in design.tenants if t.get("pkey") is not None]
     if len(pkeys) != len(set(pkeys)):
         problems.append(field("tenants", "partition keys must be unique; got %s" % pkeys))

@@ -206,6 +206,12 @@ BAD = [
       "(set it to null) or choose a server that has them"]),
     ("qos-profile-undefined", lab(fabrics={"compute": {"qos_profile": "gold"}}),
      ["fabrics.compute.qos_profile: unknown QoS profile 'gold'; defined: lossless, lossy-ecn"]),
+    ("ib-mtu-not-a-link-mtu", {"name": "x", "reference": "training-pod", "fabrics": {"compute": {"mtu": 9216}}},
+     ["fabrics.compute.mtu: 9216 is not an InfiniBand link MTU; allowed: 2048, 4096"]),
+    ("ipoib-host-mtu-too-big", {"name": "x", "reference": "training-pod",
+                                "fabrics": {"compute": {"mtu": 2048, "host_mtu": 4092}}},
+     ["fabrics.compute.host_mtu: 4092 is more than IPoIB carries over a 2048-byte InfiniBand MTU "
+      "(datagram mode); allowed: 1280 to 2044"]),
     ("qos-on-infiniband", {"name": "x", "reference": "training-pod",
                            "fabrics": {"compute": {"qos_profile": "lossless"}}},
      ["fabrics.compute.qos_profile: QoS profiles apply to Ethernet fabrics, not to infiniband; "
@@ -216,6 +222,12 @@ BAD = [
     ("unknown-appliance", {"name": "x", "reference": "training-pod",
                            "fabrics": {"compute": {"appliances": {"model": "ufm-9", "count": 2}}}},
      [lambda t: "fabrics.compute.appliances.model: unknown appliance 'ufm-9'; known: %s" % known("appliances")]),
+    ("ib-tenant-without-pkey", {"name": "x", "reference": "training-pod",
+                                "tenants": [{"name": "a", "pkey": 2, "nodes": 4}, {"name": "b", "nodes": 4}]},
+     ["tenants[1].pkey: tenant b needs a partition key on InfiniBand fabric compute; allowed: 1 to 32766 "
+      "(0x0001-0x7ffe), unique per tenant"]),
+    ("default-pkey-reserved", lab(tenants=[{"name": "a", "pkey": 32767}]),
+     ["tenants[0].pkey: 32767 is above the maximum 32766"]),
     ("duplicate-pkey", lab(tenants=[{"name": "a", "pkey": 5}, {"name": "b", "pkey": 5}]),
      ["tenants: partition keys must be unique; got [5, 5]"]),
     ("duplicate-tenant-name", lab(tenants=[{"name": "a"}, {"name": "a"}]),
@@ -427,3 +439,17 @@ def test_catalog_path_is_relative_to_the_design_file(tmp_path):
         catalog: [site.yml]
         """)
     assert load_design(path).catalog.servers["dgx-h100"].power_kw == 20
+
+
+def test_mtu_defaults_follow_the_fabric_kind():
+    """Ethernet: jumbo frames; InfiniBand: the 4096 link MTU and IPoIB's datagram-mode 4092."""
+    design = load_design({"name": "x", "reference": "training-pod"})
+    assert (design.fabrics["compute"].mtu, design.fabrics["compute"].host_mtu) == (4096, 4092)
+    assert (design.fabrics["inband"].mtu, design.fabrics["inband"].host_mtu) == (9216, 9000)
+    roce = load_design({"name": "x", "reference": "training-pod",
+                        "fabrics": {"compute": {"kind": "roce", "switch": "sn5600", "platform": "sonic",
+                                                "appliances": None}}})
+    assert (roce.fabrics["compute"].mtu, roce.fabrics["compute"].host_mtu) == (9216, 9000)
+    plan = plan_design({"name": "x", "reference": "training-pod"})
+    node = next(d for d in plan.devices.values() if d.role == "gpu_node")
+    assert {i.mtu for i in node.interfaces if i.fabric == "compute"} == {4092}
