@@ -150,8 +150,8 @@ def write_plan_json(plan, handle):
     for name, dev in plan.devices.items():
         fields = Record.as_dict(dev)
         del fields["interfaces"]
-        write('%s%s: %s, "interfaces": [%s]}' % (sep, encode(name), encode(fields)[:-1],
-                                                  ", ".join([interface_json(i) for i in dev.interfaces])))
+        interfaces = ", ".join([interface_json(i) for i in dev.interfaces])
+        write('%s%s: %s, "interfaces": [%s]}' % (sep, encode(name), encode(fields)[:-1], interfaces))
         sep = ", "
     write('}, "links": [')
     links = plan.links

@@ -56,8 +56,9 @@ class Interface(Record):
 
 
 class Link(Record):
-    __slots__ = FIELDS = ("id", "fabric", "tier", "a_device", "a_port", "b_device", "b_port", "speed_gbps",
-                 "media", "cable", "length_m", "transceiver")
+    FIELDS = ("id", "fabric", "tier", "a_device", "a_port", "b_device", "b_port", "speed_gbps", "media",
+              "cable", "length_m", "transceiver")
+    __slots__ = FIELDS
 
     def __init__(self, fabric, tier, a_device, a_port, b_device, b_port, speed_gbps):
         self.id = None
