@@ -14,7 +14,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, plain
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, choice, plain
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.infiniband import (
     SEVERITIES, SM_FLAVORS, SPEED_RANK, FabricView, InfinibandError, check_fabric, finding_lines, load_plan,
     parse_ibnetdiscover, routing_choice, summarize)
@@ -38,18 +38,10 @@ class ActionModule(ActionBase):
         text = args.get("ibnetdiscover") or ""
         if not text.strip():
             raise AnsibleActionFail("ibnetdiscover is required: the output of ibnetdiscover on the SM host")
-        flavor = args.get("sm_flavor") or "opensm"
-        if flavor not in SM_FLAVORS:
-            raise AnsibleActionFail("sm_flavor must be one of %s, not %r" % (", ".join(SM_FLAVORS), flavor))
-        speed_cap = args.get("speed_cap") or None
-        if speed_cap is not None and speed_cap not in SPEED_RANK:
-            raise AnsibleActionFail("speed_cap must be one of %s, not %r" % (", ".join(SPEED_RANK), speed_cap))
-        role = args.get("sm_role") or "primary"
-        if role not in ("primary", "standby"):
-            raise AnsibleActionFail("sm_role must be primary or standby, not %r" % role)
-        fail_on = args.get("fail_on") or "error"
-        if fail_on not in FAIL_ON:
-            raise AnsibleActionFail("fail_on must be one of %s, not %r" % (", ".join(FAIL_ON), fail_on))
+        flavor = choice(args, "sm_flavor", SM_FLAVORS, "opensm")
+        speed_cap = choice(args, "speed_cap", SPEED_RANK, None) if args.get("speed_cap") else None
+        role = choice(args, "sm_role", ("primary", "standby"), "primary")
+        fail_on = choice(args, "fail_on", FAIL_ON, "error")
         log = args.get("opensm_log")
         try:
             view = FabricView(plan, args.get("fabric") or "compute")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, plain
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, choice, plain
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.infiniband import (
     SM_FLAVORS, FabricView, InfinibandError, finding_lines, initiator, load_plan, match_fabric,
     parse_ibnetdiscover, sm_config)
@@ -33,9 +33,7 @@ class ActionModule(ActionBase):
             plan = load_plan(args.get("plan"), args.get("design"))
         except InfinibandError as exc:
             raise AnsibleActionFail(str(exc))
-        flavor = args.get("sm_flavor") or "opensm"
-        if flavor not in SM_FLAVORS:
-            raise AnsibleActionFail("sm_flavor must be one of %s, not %r" % (", ".join(SM_FLAVORS), flavor))
+        flavor = choice(args, "sm_flavor", SM_FLAVORS, "opensm")
         guids = args.get("guids") or {}
         if not isinstance(guids, dict):
             raise AnsibleActionFail("guids must be a mapping of plan names to GUIDs")

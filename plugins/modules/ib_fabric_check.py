@@ -21,20 +21,9 @@ description:
     error), the SM's state (MASTER for the primary, STANDBY for the standby), SUBNET UP, and nodes
     left without a LID."
   - Runs on the controller (action plugin); the planner needs the collection's data files.
+extends_documentation_fragment:
+  - refarch.ai_cluster.ib_plan
 options:
-  plan:
-    description:
-      - Path of the plan (C(plan.json)) on the controller. Either this or O(design).
-    type: path
-  design:
-    description:
-      - Path of the design file on the controller, planned on the fly. Either this or O(plan).
-    type: path
-  fabric:
-    description:
-      - Name of the InfiniBand fabric of the plan.
-    type: str
-    default: compute
   ibnetdiscover:
     description:
       - Output of C(ibnetdiscover) on the subnet manager host.

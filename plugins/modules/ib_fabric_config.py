@@ -25,20 +25,9 @@ description:
   - Fails, naming each problem, when a given GUID is not in the fabric or contradicts the cabling,
     when nothing can be matched, when a root switch is not found, or when a tenant has no valid pkey.
   - Runs on the controller (action plugin); the planner needs the collection's data files.
+extends_documentation_fragment:
+  - refarch.ai_cluster.ib_plan
 options:
-  plan:
-    description:
-      - Path of the plan (C(plan.json)) on the controller. Either this or O(design).
-    type: path
-  design:
-    description:
-      - Path of the design file on the controller, planned on the fly. Either this or O(plan).
-    type: path
-  fabric:
-    description:
-      - Name of the InfiniBand fabric of the plan.
-    type: str
-    default: compute
   ibnetdiscover:
     description:
       - Output of C(ibnetdiscover) run on the subnet manager host (best with

@@ -40,3 +40,11 @@ def as_bool(value, name):
     if isinstance(value, str) and value.lower() in _TRUE + _FALSE:
         return value.lower() in _TRUE
     raise AnsibleActionFail("%s must be a boolean, not %r" % (name, value))
+
+
+def choice(args, name, allowed, default):
+    """The task argument ``name`` (``default`` when unset), which must be one of ``allowed``."""
+    value = args.get(name) or default
+    if value not in allowed:
+        raise AnsibleActionFail("%s must be one of %s, not %r" % (name, ", ".join(allowed), value))
+    return value
