@@ -45,7 +45,7 @@ SANITY_ARGS ?=
 # build-install: modules that must import from the *installed* tarball
 # (proves the release artefact is complete, not just the work tree).
 DIST_DIR := build/dist
-IMPORT_CHECKS ?= ansible_collections.refarch.ai_cluster.plugins.module_utils.design
+IMPORT_CHECKS ?= ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design
 
 # Each area of the collection adds its own targets (and TEST_TARGETS += ...) in mk/<area>.mk.
 -include mk/*.mk

@@ -27,8 +27,8 @@ COLLECTIONS = os.path.join(ROOT, "build", "collections")
 CASE = r"""
 import json, resource, sys, time
 sys.path.insert(0, %(collections)r)
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.artifacts import write_artifacts
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.artifacts import write_artifacts
 w0, c0 = time.perf_counter(), time.process_time()
 plan = plan_design(%(design)r)
 w1, c1 = time.perf_counter(), time.process_time()

@@ -16,7 +16,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import plain as _plain
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.config_merge import dump, merge_config
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.config_merge import dump, merge_config
 
 try:
     import yaml

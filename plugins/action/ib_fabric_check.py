@@ -15,7 +15,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, choice, plain
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.infiniband import (
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.infiniband import (
     SEVERITIES, SM_FLAVORS, SPEED_RANK, FabricView, InfinibandError, check_fabric, finding_lines, load_plan,
     parse_ibnetdiscover, routing_choice, summarize)
 

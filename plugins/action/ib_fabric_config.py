@@ -15,7 +15,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, choice, plain
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.infiniband import (
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.infiniband import (
     SM_FLAVORS, FabricView, InfinibandError, finding_lines, initiator, load_plan, match_fabric,
     parse_ibnetdiscover, sm_config)
 

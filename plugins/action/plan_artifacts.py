@@ -15,9 +15,9 @@ import os
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.artifacts import summary_text, write_artifacts
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.artifacts import summary_text, write_artifacts
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 
 class ActionModule(ActionBase):

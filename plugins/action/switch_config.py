@@ -17,10 +17,10 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import plain as _plain
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import datafiles
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.catalog import load_catalog
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import load_catalog
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.switch_config import (
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.switch_config import (
     RENDERED_PLATFORMS, SwitchConfigError, switch_config_from)
 
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import FRR_PLATFORMS
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool, plain as _plain
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.validate import (
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ethernet import (
     probes_for, rdma_pairs)
 
-FRR_PLATFORMS = ("lab", "cumulus", "sonic")
 
 
 def default_nccl_command(nodes, gpus_per_node):

@@ -21,8 +21,8 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool, plain as _plain
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.validate import (
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ethernet import (
     compare, models_from_catalog, render_markdown, summary_lines)
 
 VALID = ("hosts", "gathered", "design_file", "plan_dir", "unnumbered", "performance", "pins", "thresholds", "write",

@@ -12,12 +12,12 @@ import os
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import gpu_host as _gpu_host
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import host_network as _host_network
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render import gpu_host as _gpu_host
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render import host_network as _host_network
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import nvidia_smi as _nvidia_smi
 
 try:
-    from ansible_collections.refarch.ai_cluster.plugins.module_utils.design import load_design
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import load_design
     from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
     HAS_PLANNER = True
 except ImportError:  # pragma: no cover - PyYAML or jsonschema missing on the controller

@@ -107,10 +107,12 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SWITCH_ROLES
+
 try:
-    from ansible_collections.refarch.ai_cluster.plugins.module_utils import datafiles
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles
     from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
-    from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
     HAS_PLANNER = True
     PLANNER_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - PyYAML or the collection itself missing
@@ -122,7 +124,6 @@ CACHE_FORMAT = 1
 
 ROLE_GROUPS = {"gpu_node": "gpu_nodes", "leaf": "leaf", "spine": "spine", "core": "core",
                "appliance": "appliances"}
-SWITCH_ROLES = ("leaf", "spine", "core")
 # Groups created even when empty, so that plays can always name them.
 FIXED_GROUPS = ("gpu_nodes", "switches", "leaf", "spine", "core", "appliances",
                 "ethernet_switches", "infiniband_switches")
@@ -195,7 +196,8 @@ def design_fingerprint(design_file):
 
     The design's path, modification time and content; the modification times of the built-in
     catalog, references and schema; the design's own catalog files; and the code of the planner
-    and of this plugin.
+    (``plugin_utils/planner``, the shared ``module_utils``) and of this plugin: editing a renderer or a
+    check does not throw away cached plans.
     """
     digest = hashlib.sha256()
     digest.update(("format:%d\n" % CACHE_FORMAT).encode())
@@ -213,10 +215,11 @@ def design_fingerprint(design_file):
                  if isinstance(f, str)]
     except (DesignError, AttributeError, TypeError):
         pass  # planning reports a bad design; the fingerprint only needs to be stable
-    module_utils = os.path.dirname(os.path.abspath(datafiles.__file__))
+    planner = os.path.dirname(os.path.abspath(datafiles.__file__))
+    module_utils = os.path.join(datafiles.COLLECTION_ROOT, "plugins", "module_utils")
     files = (_listing(datafiles.CATALOG_DIR, (".yml", ".json")) + extra
              + _listing(datafiles.REFERENCES_DIR, (".yml",)) + _listing(datafiles.SCHEMAS_DIR, (".json",))
-             + _listing(module_utils, (".py",)) + [os.path.abspath(__file__)])
+             + _listing(planner, (".py",)) + _listing(module_utils, (".py",)) + [os.path.abspath(__file__)])
     for path in files:
         digest.update(("%s\n" % _file_stamp(path)).encode())
     return digest.hexdigest()

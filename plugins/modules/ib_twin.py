@@ -161,8 +161,8 @@ import shutil
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.ib_twin import Twin, netfile
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.infiniband import InfinibandError
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.twin.ib import Twin, netfile
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import InfinibandError
 
 
 def _sm_changes(twin, sms):

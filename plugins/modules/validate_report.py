@@ -15,7 +15,7 @@ description:
   - Runs on the controller, once (C(run_once), C(delegate_to=localhost)), after
     C(refarch.ai_cluster.validate_gather) registered its result on every host of the play.
   - Plans the design of C(refarch_design_file) again, reads each host's result from C(hostvars),
-    and compares them with C(module_utils/validate.py), which reports one finding per problem, each
+    and compares them with C(plugin_utils/validate/ethernet.py), which reports one finding per problem, each
     with its severity (C(error), C(warning), C(info)), check, device, port, what was expected, what
     was found and the fix to make.
   - A fault is reported once, where it is (a port missing, down or without carrier, a port MTU or

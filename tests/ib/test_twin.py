@@ -28,8 +28,8 @@ import shutil
 import pytest
 from conftest import REPO, run_playbook
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import ib_twin
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import infiniband as ib
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.twin import ib as ib_twin
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate import infiniband as ib
 
 TOOLS = ("ibsim", "ibsim-run", "opensm", "ibnetdiscover", "sminfo", "smpquery")
 MISSING = [t for t in TOOLS if not shutil.which(t)]

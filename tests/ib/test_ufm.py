@@ -20,8 +20,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from conftest import REPO, run_playbook
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import ib_twin
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.twin import ib as ib_twin
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 DESIGN = os.path.join(REPO, "tests", "ib", "designs", "labib-tenants.yml")
 PLAYBOOK = os.path.join(REPO, "tests", "ib", "ufm.yml")

@@ -40,9 +40,9 @@ def _import_path():
 
 _import_path()
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import datafiles  # noqa: E402
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design  # noqa: E402
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.switch_config import switch_config  # noqa: E402
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles  # noqa: E402
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design  # noqa: E402
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.switch_config import switch_config  # noqa: E402
 
 
 def _lab(**compute):

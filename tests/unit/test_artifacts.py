@@ -13,9 +13,9 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import artifacts
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.model import Interface, Link
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import artifacts
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Interface, Link
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DESIGNS = {

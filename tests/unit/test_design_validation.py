@@ -16,12 +16,12 @@ import textwrap
 
 import pytest
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import design as design_mod
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.catalog import load_catalog
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.datafiles import load_yaml
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.design import load_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import design as design_mod
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import load_catalog
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.datafiles import load_yaml
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import load_design
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB_DESIGNS = ("inventories/lab/design.yml", "inventories/lab-large/design.yml")

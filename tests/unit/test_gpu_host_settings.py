@@ -11,8 +11,10 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.refarch.ai_cluster.plugins.filter import hosts as filters
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import gpu_host, host_network, nvidia_smi
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render import gpu_host
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render import host_network
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import nvidia_smi
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 UBUNTU = {"os_family": "Debian", "distribution": "Ubuntu", "distribution_version": "22.04",

@@ -18,7 +18,7 @@ import jinja2
 import yaml
 
 from ansible_collections.refarch.ai_cluster.plugins.filter import hosts as filters
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TEMPLATES = os.path.join(ROOT, "roles", "host_network", "templates")

@@ -15,9 +15,9 @@ import os
 
 import pytest
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import ib_twin
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import infiniband as ib
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.twin import ib as ib_twin
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate import infiniband as ib
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(ROOT, "tests", "unit", "fixtures", "ib")

@@ -14,9 +14,9 @@ import os
 
 import pytest
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.invariants import check_plan
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.model import Device, Interface, Link, Rack
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.invariants import check_plan
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Interface, Link, Rack
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB_LARGE = os.path.join(REPO, "inventories/lab-large/design.yml")

@@ -19,12 +19,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import fabric, placement
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.catalog import load_catalog
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.design import load_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import fabric
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import placement
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import load_catalog
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import load_design
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.invariants import check_plan
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.invariants import check_plan
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MAX_REJECTED = 0.30

@@ -5,7 +5,7 @@
 
 SuperPOD rows: NVIDIA DGX SuperPOD with DGX H100, RA-11333-001 V11 (2023), compute fabric table,
 as quoted in REFERENCE-FACTS.md. Other expectations are derived by hand from the sizing rules in
-plugins/module_utils/fabric.py and the naming rules in docs/plan-format.md; the arithmetic is in
+plugins/plugin_utils/planner/fabric.py and the naming rules in docs/plan-format.md; the arithmetic is in
 the comments.
 """
 
@@ -21,9 +21,10 @@ import pytest
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import artifacts, naming
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.invariants import check_plan
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import artifacts
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.invariants import check_plan
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB = os.path.join(REPO, "inventories/lab/design.yml")

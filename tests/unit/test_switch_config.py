@@ -16,10 +16,10 @@ import pytest
 import yaml
 
 import switch_golden
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.config_merge import merge_config
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.config_merge import merge_config
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.switch_config import (
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.switch_config import (
     SwitchConfigError, switch_config, switch_config_from)
 
 REGENERATE = "python tests/unit/switch_golden.py --update (then review git diff tests/golden/switches)"

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, refarch.ai_cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The comparison logic of validation (module_utils/validate.py) over outputs recorded in the twin.
+"""The comparison logic of validation (plugin_utils/validate/ethernet.py) over outputs recorded in the twin.
 
 Fixtures (tests/unit/fixtures/validate/): ``design.yml`` is the lab design renamed ``val``, and
 each ``twin-SCENARIO.json`` is what ``validate_gather`` returned on the 8 hosts of that design's
@@ -22,8 +22,8 @@ import os
 import pytest
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import nvidia_smi
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import validate as v
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate import ethernet as v
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures", "validate")

@@ -15,7 +15,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.refarch.ai_cluster.plugins.filter import plan as plan_filters
 from ansible_collections.refarch.ai_cluster.plugins.filter.plan import (
     FilterModule, bgp_neighbors, interface_range, interfaces_by_role, peer)
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 FILTER_DIR = os.path.dirname(plan_filters.__file__)

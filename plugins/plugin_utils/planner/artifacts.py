@@ -23,8 +23,8 @@ import os
 import tempfile
 from json.encoder import encode_basestring_ascii
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.model import Record
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.plan import SCHEMA_VERSION
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Record
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import SCHEMA_VERSION
 
 ARTIFACTS = ("summary.json", "bom.csv", "cabling.csv", "addressing.csv", "racks.md", "plan.json")
 

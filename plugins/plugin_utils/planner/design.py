@@ -17,16 +17,13 @@ import math
 import os
 from dataclasses import dataclass
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import datafiles
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.catalog import load_catalog
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import load_catalog
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, FABRIC_ORDER
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.schema import validate_against
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.schema import validate_against
 
-# Which NIC group of a server a fabric uses.
-FABRIC_NIC_ROLE = {"compute": "compute", "storage": "storage", "inband": "inband", "oob": "bmc"}
-# Device-name prefix per fabric: the compute fabric's switches carry none.
-FABRIC_PREFIX = {"compute": "", "storage": "stor-", "inband": "inb-", "oob": "oob-"}
-FABRIC_ORDER = ("compute", "storage", "inband", "oob")
 SWITCH_KIND = {"infiniband": "infiniband", "roce": "ethernet", "ethernet": "ethernet"}
 
 
@@ -221,7 +218,7 @@ def _build(raw, catalog, path):
             elif spec["kind"] == "infiniband":
                 problems.append(field(where + ".qos_profile", "QoS profiles apply to Ethernet fabrics, "
                                       "not to infiniband; remove it or set it to null"))
-        mtu, host_mtu, mtu_problems = _mtus(spec, where)
+        mtu, host_mtu, mtu_problems = _mtus(spec, where, platform)
         problems.extend(mtu_problems)
         appliances = spec.get("appliances") or {}
         if appliances and appliances["model"] not in catalog.appliances:
@@ -254,13 +251,27 @@ def _build(raw, catalog, path):
 # ConnectX-4 and later run IPoIB in datagram mode only, whose MTU is the link MTU less 4 bytes
 # (Red Hat, "Configuring InfiniBand and RDMA networks", RHEL 9, ch. 3 "Configuring IPoIB").
 IB_LINK_MTUS = (2048, 4096)
+# Jumbo MTU of Ethernet fabric ports (shared/REFERENCE-FACTS.md: 9216 on fabric ports).
+ETHERNET_MTU = 9216
 IPOIB_HEADER = 4
 
 
-def _mtus(spec, where):
-    """(switch MTU, host MTU, problems) of a fabric: defaults and limits depend on its kind."""
+def _mtus(spec, where, platform):
+    """(switch MTU, host MTU, problems) of a fabric: defaults and limits depend on its kind and on
+    what its platform's routed ports take (the registry's ``max_mtu``), decided here once so that
+    the plan, the rendered configuration and validation agree."""
     if spec["kind"] != "infiniband":
-        return int(spec.get("mtu", 9216)), int(spec.get("host_mtu", 9000)), []
+        limit = platforms.max_mtu(platform, ETHERNET_MTU)
+        mtu = int(spec.get("mtu", limit))
+        problems = []
+        if mtu > limit:
+            problems.append(field(where + ".mtu", "%d is more than a %s switch takes on a routed port; allowed: "
+                                  "up to %d" % (mtu, platform, limit)))
+        host_mtu = int(spec.get("host_mtu", 9000))
+        if host_mtu > mtu:
+            problems.append(field(where + ".host_mtu", "%d is more than the fabric's MTU %d; allowed: up to %d" % (
+                host_mtu, mtu, mtu)))
+        return mtu, host_mtu, problems
     problems = []
     mtu = int(spec.get("mtu", IB_LINK_MTUS[-1]))
     if mtu not in IB_LINK_MTUS:

@@ -29,8 +29,8 @@ import signal
 import subprocess
 import time
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.infiniband import (
-    SPEED_RANK, FabricView, InfinibandError, natural_key)
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import InfinibandError
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.ib_fabric import SPEED_RANK, FabricView, natural_key
 
 OUI = 0xFC6A1C           # NVIDIA
 SIM_SPEED_CAP = "HDR"     # the fastest per-lane rate ibsim 0.10 models

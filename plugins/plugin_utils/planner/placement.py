@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import math
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import naming
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.model import Device, Rack
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Rack
 
 
 def nodes_per_rack(design):

@@ -21,7 +21,8 @@ try:
 except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
     HAS_YAML = False
 
-COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# plugins/plugin_utils/planner/datafiles.py -> the collection root, four levels up.
+COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 CATALOG_DIR = os.path.join(COLLECTION_ROOT, "catalog")
 REFERENCES_DIR = os.path.join(COLLECTION_ROOT, "references")
 SCHEMAS_DIR = os.path.join(COLLECTION_ROOT, "schemas")

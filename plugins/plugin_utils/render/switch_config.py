@@ -30,26 +30,12 @@ Sources of the values that are not in the plan:
 
 from __future__ import annotations
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import naming
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SWITCH_ROLES
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import PLATFORMS, RENDERED_PLATFORMS, UNNUMBERED_PLATFORMS
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import SwitchConfigError  # noqa: F401 (raised here, caught by callers)
 
 SCHEMA_VERSION = 1
-
-# Platforms the collection renders (roles/fabric_switch/templates/<platform>/).
-RENDERED_PLATFORMS = ("lab", "sonic", "cumulus", "eos")
-# Platforms whose renderer can configure BGP unnumbered (FRR-based: BGP over IPv6 link-local).
-UNNUMBERED_PLATFORMS = ("lab", "cumulus")
-SWITCH_ROLES = ("leaf", "spine", "core")
-
-# Largest MTU a platform accepts on a routed port, where below the plan's 9216.
-PLATFORM_MAX_MTU = {"eos": 9214}
-
-# Names a platform gives to its loopback and to the host-facing gateway interface.
-PLATFORM_NAMES = {
-    "lab": {"loopback": "lo", "gateway": "br-rail", "bridge": "br-rail"},
-    "cumulus": {"loopback": "lo", "gateway": "vlan%d", "bridge": "br_default"},
-    "sonic": {"loopback": "Loopback0", "gateway": "Vlan%d", "bridge": None},
-    "eos": {"loopback": "Loopback0", "gateway": "Vlan%d", "bridge": None},
-}
 
 DEFAULT_OPTIONS = {
     "unnumbered": False,      # BGP unnumbered instead of the plan's /31 on fabric links
@@ -69,8 +55,6 @@ NVIDIA_ROCE_DEFAULTS = {"roce_dscp": 26, "roce_priority": 3, "roce_bandwidth_per
                         "ecn_max_bytes": 1500000, "ecn_probability_percent": 100}
 
 
-class SwitchConfigError(Exception):
-    """A switch that cannot be configured as planned; the message says what to change."""
 
 
 def switch_config(plan, device_name, options=None):
@@ -100,10 +84,10 @@ def switch_config_from(device, fabric, model=None, options=None):
     name = device.get("name", "?")
     _check(device, fabric, opts)
     platform = device["platform"]
-    names = PLATFORM_NAMES[platform]
+    names = PLATFORMS[platform]
     unnumbered = bool(opts["unnumbered"])
     lanes_per_port, uplink_lanes, model_ports = _lanes(model)
-    mtu = min(int(fabric.get("mtu") or 9216), PLATFORM_MAX_MTU.get(platform, 9216))
+    mtu = int(fabric["mtu"])       # the planner capped it at what the platform takes
     bgp = device.get("bgp") or {}
     sessions = {n["interface"]: n for n in bgp.get("neighbors") or []}
     gateway = device.get("gateway_address")
@@ -131,7 +115,7 @@ def switch_config_from(device, fabric, model=None, options=None):
             "lanes": lanes, "split": split, "mtu": min(int(iface.get("mtu") or mtu), mtu),
             "address": routed_address, "unnumbered": bool(fabric_link and unnumbered),
             "routed": bool(fabric_link or routed_address),
-            "bridge": names["bridge"] if in_bridge and names["bridge"] else None,
+            "bridge": names.bridge if in_bridge and names.bridge else None,
             "vlan": host_vlan if in_bridge and platform != "lab" else None,
         }
         interfaces.append(entry)
@@ -148,10 +132,10 @@ def switch_config_from(device, fabric, model=None, options=None):
     host_gateway = None
     if gateway and host_members:
         host_gateway = {
-            "name": names["gateway"] % host_vlan if "%d" in names["gateway"] else names["gateway"],
+            "name": names.gateway % host_vlan if "%d" in names.gateway else names.gateway,
             "vlan": host_vlan if platform != "lab" else None,
             "address": gateway, "subnet": (device.get("host_subnets") or [None])[0],
-            "members": host_members, "mtu": mtu, "bridge": names["bridge"],
+            "members": host_members, "mtu": mtu, "bridge": names.bridge,
         }
 
     loopback = device.get("loopback")
@@ -166,7 +150,7 @@ def switch_config_from(device, fabric, model=None, options=None):
         "asn": bgp.get("asn", device.get("asn")),
         "router_id": bgp.get("router_id") or (loopback.split("/")[0] if loopback else None),
         "mtu": mtu,
-        "loopback": {"name": names["loopback"], "address": loopback} if loopback else None,
+        "loopback": {"name": names.loopback, "address": loopback} if loopback else None,
         "interfaces": interfaces,
         "breakouts": [breakouts[k] for k in sorted(breakouts, key=lambda p: breakouts[p]["cage"])],
         "host_gateway": host_gateway,
@@ -186,11 +170,11 @@ def _check(device, fabric, opts):
                                 "are configured by the subnet manager" % (name, (fabric or {}).get("kind")))
     platform = device.get("platform")
     available = tuple(opts.get("platforms") or RENDERED_PLATFORMS)
-    if platform not in available or platform not in PLATFORM_NAMES:
+    if platform not in available or platform not in RENDERED_PLATFORMS:
         raise SwitchConfigError(
             "%s runs platform %r, which has no renderer; renderers exist for %s. Set fabrics.%s.platform in "
             "the design to one of them (the switch model must support it)" % (
-                name, platform, ", ".join(p for p in available if p in PLATFORM_NAMES), device.get("fabric")))
+                name, platform, ", ".join(p for p in available if p in RENDERED_PLATFORMS), device.get("fabric")))
     if opts.get("unnumbered") and platform not in UNNUMBERED_PLATFORMS:
         raise SwitchConfigError("%s: BGP unnumbered is rendered for %s only, not for %s; keep the plan's /31 "
                                 "fabric links (unnumbered: false)" % (name, ", ".join(UNNUMBERED_PLATFORMS), platform))

@@ -17,6 +17,7 @@ NCCL_IB_TC and NCCL_SOCKET_IFNAME.
 from __future__ import annotations
 
 import ipaddress
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import HostNetworkError  # noqa: F401 (raised here, caught by callers)
 
 # Plan interface roles, in the order their NICs get tables and rule priorities.
 ROLE_ORDER = ("compute", "storage", "inband", "bmc")
@@ -27,8 +28,6 @@ ROCE_V2_IPV4_GID_INDEX = 3
 ECT0 = 2  # ECN field 0b10
 
 
-class HostNetworkError(ValueError):
-    """The plan slice cannot be turned into a host network configuration."""
 
 
 def _sysctl_name(ifname):

@@ -17,6 +17,8 @@ from __future__ import annotations
 import fnmatch
 import re
 
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import GpuHostError  # noqa: F401 (raised here, caught by callers)
+
 SOURCES = ("cuda", "distribution", "mirror")
 FLAVORS = ("auto", "open", "proprietary")
 CUDA_BASE = "https://developer.download.nvidia.com/compute/cuda/repos"
@@ -32,8 +34,6 @@ DNF_LOCK_PATTERNS = ("cuda-drivers*", "nvidia-*", "libnvidia-*", "kmod-nvidia*",
                      "libnvsdm*")
 
 
-class GpuHostError(ValueError):
-    """The variables, facts and design do not give a consistent GPU host setup."""
 
 
 def _branch(value):

@@ -28,11 +28,11 @@ import ipaddress
 import json
 import re
 
-SEVERITIES = ("error", "warning", "info")
-SWITCH_ROLES = ("leaf", "spine", "core")
-ETHERNET_KINDS = ("roce", "ethernet")
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import ETHERNET_KINDS, SEVERITIES, SEVERITY_ORDER, SWITCH_ROLES
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import GATHERED_PLATFORMS
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import ValidateError  # noqa: F401 (raised here, caught by callers)
+
 # Platforms whose switches the gatherer can read (Linux with FRR and lldpd).
-GATHER_PLATFORMS = ("linux", "lab", "cumulus", "sonic")
 IPV4_HEADERS = 28          # IPv4 header (20) + ICMP header (8)
 IPV6_HEADERS = 48          # IPv6 header (40) + ICMPv6 header (8)
 PING_COUNT = 2
@@ -40,8 +40,6 @@ RDMA_BASE_PORT = 18515
 DEFAULT_THRESHOLDS = {"rdma_bw_min_percent": 90, "nccl_busbw_min_percent": 80}
 
 
-class ValidateError(ValueError):
-    """The inputs of a validation run cannot be used (not a problem of the cluster)."""
 
 
 # ----------------------------------------------------------------------------------------- parsing
@@ -491,7 +489,7 @@ class _Run(object):
                 self.links[name] = parse_ip_links(data)
         for name in sorted(set(self.devices) - set(self.gathered)):
             dev = self.devices[name]
-            if dev.get("role") in SWITCH_ROLES and dev.get("platform") not in GATHER_PLATFORMS:
+            if dev.get("role") in SWITCH_ROLES and dev.get("platform") not in GATHERED_PLATFORMS:
                 self.skip("gather", "platform %s has no gatherer (Linux with FRR and lldpd only)"
                           % dev.get("platform"), name)
             else:
@@ -1193,7 +1191,6 @@ def _names(devs):
     return "%s ... %s (%d)" % (", ".join(devs[:2]), devs[-1], len(devs))
 
 
-_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def compare(plan, gathered, models=None, options=None):
@@ -1206,7 +1203,7 @@ def compare(plan, gathered, models=None, options=None):
     """
     run = _Run(plan, gathered or {}, models, options)
     items = run.run()
-    items.sort(key=lambda i: (_ORDER[i["severity"]], i["check"], i["device"] or "", i["port"] or "", i["message"]))
+    items.sort(key=lambda i: (SEVERITY_ORDER[i["severity"]], i["check"], i["device"] or "", i["port"] or "", i["message"]))
     counts = {s: sum(1 for i in items if i["severity"] == s) for s in SEVERITIES}
     return {
         "plan": plan.get("name"),

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-FABRIC_PREFIX = {"compute": "", "storage": "stor-", "inband": "inb-", "oob": "oob-"}
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_PREFIX
 
 
 def node_name(design_name, number):
@@ -31,15 +32,5 @@ def appliance_name(design_name, fabric, number):
     return "%s-%sufm-%d" % (design_name, FABRIC_PREFIX[fabric], number)
 
 
-@lru_cache(maxsize=None)
-def port_name(platform, number, split=1, lanes_per_port=4):
-    """Name of logical port ``number`` (1-based) of a switch whose cages are split ``split`` ways."""
-    cage, sub = divmod(number - 1, split)
-    cage += 1
-    if platform in ("lab", "cumulus"):
-        return "swp%d" % cage if split == 1 else "swp%ds%d" % (cage, sub)
-    if platform == "sonic":
-        return "Ethernet%d" % ((cage - 1) * lanes_per_port + sub * (lanes_per_port // split))
-    if platform == "eos":
-        return "Ethernet%d/%d" % (cage, 1 + sub * (lanes_per_port // split))
-    return "IB1/%d" % number
+# Cached: a large fabric asks for the same few thousand names hundreds of thousands of times.
+port_name = lru_cache(maxsize=None)(platforms.port_name)

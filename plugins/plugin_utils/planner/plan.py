@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import gc
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import (
-    addressing, bom, cabling, fabric, placement)
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.design import FABRIC_ORDER, load_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import addressing
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import bom
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import cabling
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import fabric
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import placement
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_ORDER, FABRIC_PREFIX, SWITCH_ROLES
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import load_design
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 
 SCHEMA_VERSION = 1
@@ -92,7 +96,7 @@ def _build_plan(design, check):
             first_slot = (leaf.su - 1) * build.sizing.nodes_per_su
             su = min(sus, first_slot // nodes_per_su + 1)
             su_devices.setdefault(su, []).append(leaf)
-        prefix = {"compute": "", "storage": "stor-", "inband": "inb-", "oob": "oob-"}[name]
+        prefix = FABRIC_PREFIX[name]
         s = build.sizing
         middle = (sus + 1) // 2
         if s.tiers == 3:
@@ -127,7 +131,7 @@ def _build_plan(design, check):
     plan.bom = bom.bill(design, list(plan.devices.values()), plan.links, plan.racks)
     plan.summary = summary(plan)
     if check:
-        from ansible_collections.refarch.ai_cluster.plugins.module_utils.invariants import check_plan
+        from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.invariants import check_plan
         problems = check_plan(plan)
         if problems:
             raise DesignError(["plan invariant broken: " + p for p in problems[:50]])
@@ -173,7 +177,7 @@ def summary(plan):
         "name": plan.name, "reference": design.reference, "workload": design.workload,
         "node_model": server.id, "nodes": nodes, "gpus": nodes * server.gpu_count, "racks": len(plan.racks),
         "power_kw": round(sum(d.power_kw for d in plan.devices.values()), 1),
-        "switches": sum(1 for d in plan.devices.values() if d.role in ("leaf", "spine", "core")),
+        "switches": sum(1 for d in plan.devices.values() if d.role in SWITCH_ROLES),
         "cables": len(plan.links),
         "fabrics": {n: {"kind": f["kind"], "tiers": f["tiers"], "switches": f["switches"],
                         "links": {k: f["links"][k] for k in ("node_leaf", "leaf_spine", "spine_core")}}

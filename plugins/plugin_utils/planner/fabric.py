@@ -24,10 +24,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import naming
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.design import FABRIC_NIC_ROLE
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.model import Device, Interface, Link
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Interface, Link
 
 
 @dataclass(frozen=True)

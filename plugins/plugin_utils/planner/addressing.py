@@ -21,7 +21,7 @@ try:
 except ImportError:  # pragma: no cover - a requirement of the collection
     HAS_NETADDR = False
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.design import FABRIC_ORDER
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_ORDER
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
 # BGP numbering (RFC 6996 private ranges). Cores share one ASN, the spines of a pod share one,

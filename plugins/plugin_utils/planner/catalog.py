@@ -14,9 +14,9 @@ import glob
 import os
 from dataclasses import dataclass, field as dc_field
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils import datafiles
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.schema import validate_against
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.schema import validate_against
 
 SECTIONS = ("servers", "switches", "nics", "cables", "appliances")
 # Media in the order the planner prefers them: the cheapest that reaches wins.

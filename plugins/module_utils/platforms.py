@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The platform registry: what the collection knows about each switch OS, in one record.
+
+The planner names ports and caps MTUs with it, the switch renderer picks loopback and gateway
+names and decides BGP unnumbered, the twin numbers IB ports, and validation decides which devices
+it can read back and how. Before, each of those kept its own table and they disagreed (EOS: 9216
+planned, 9214 configured). Plain Python, no imports beyond the standard library, so the twin
+module that runs through AnsiballZ can read it as well as the controller.
+
+Sources of the facts:
+
+* SONiC port names ``EthernetN``, N the first SerDes lane of the port: SONiC ``port_config.ini`` /
+  ``platform.json`` of the Mellanox SKUs (sonic-buildimage ``device/mellanox``).
+* Cumulus Linux ``swpN`` and ``swpNsM`` for breakouts: NVIDIA Cumulus Linux user guide,
+  "Switch Port Attributes" (Breakout ports).
+* Arista EOS ``EthernetN/L`` with L the first lane of the breakout; layer-3 MTU at most 9214:
+  Arista EOS User Manual, "Ethernet Ports".
+* MLNX-OS / UFM InfiniBand ports ``IB1/N``, N the port number ibnetdiscover prints: NVIDIA
+  MLNX-OS user manual, "InfiniBand Interfaces".
+* BGP unnumbered (IPv6 link-local next hops, RFC 5549) with FRR: Cumulus Linux and the lab's FRR.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+#: One platform. ``port_naming`` is the scheme of :func:`port_name`; ``max_mtu`` the largest MTU a
+#: routed port takes (None: no limit below the design's); ``rendered``: roles/fabric_switch has
+#: templates for it; ``unnumbered``: its renderer can configure BGP unnumbered; ``gathered``:
+#: validate_gather can read it back; ``bgp_from_frr``: its BGP state is read with FRR's vtysh;
+#: ``loopback``, ``gateway`` (a format with the host VLAN) and ``bridge``: interface names.
+Platform = namedtuple("Platform", (
+    "name", "kind", "port_naming", "max_mtu", "rendered", "unnumbered", "gathered", "bgp_from_frr",
+    "loopback", "gateway", "bridge"))
+
+PLATFORMS = {
+    "lab": Platform("lab", "ethernet", "swp", None, True, True, True, True, "lo", "br-rail", "br-rail"),
+    "sonic": Platform("sonic", "ethernet", "sonic", None, True, False, True, True, "Loopback0", "Vlan%d", None),
+    "cumulus": Platform("cumulus", "ethernet", "swp", None, True, True, True, True, "lo", "vlan%d", "br_default"),
+    "eos": Platform("eos", "ethernet", "eos", 9214, True, False, False, False, "Loopback0", "Vlan%d", None),
+    "mlnx-os": Platform("mlnx-os", "infiniband", "ib", None, False, False, False, False, None, None, None),
+    "ufm": Platform("ufm", "infiniband", "ib", None, False, False, False, False, None, None, None),
+    # GPU nodes and appliances: Linux hosts, read back by validate_gather.
+    "linux": Platform("linux", "host", None, None, False, False, True, False, None, None, None),
+}
+
+SWITCH_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.kind != "host")
+RENDERED_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.rendered)
+UNNUMBERED_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.unnumbered)
+GATHERED_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.gathered)
+FRR_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.bgp_from_frr)
+
+
+def platform(name):
+    """The record of platform ``name``; KeyError names the known ones."""
+    try:
+        return PLATFORMS[name]
+    except KeyError:
+        raise KeyError("unknown platform %r; known: %s" % (name, ", ".join(sorted(PLATFORMS)))) from None
+
+
+def max_mtu(name, wanted):
+    """``wanted`` capped at what platform ``name`` accepts on a routed port."""
+    record = PLATFORMS.get(name)
+    limit = record.max_mtu if record else None
+    return wanted if limit is None else min(wanted, limit)
+
+
+def port_name(name, number, split=1, lanes_per_port=4):
+    """Name of logical port ``number`` (1-based) of a switch of platform ``name`` whose cages are
+    split ``split`` ways, each cage ``lanes_per_port`` lanes wide."""
+    cage, sub = divmod(number - 1, split)
+    cage += 1
+    scheme = PLATFORMS[name].port_naming if name in PLATFORMS else "ib"
+    if scheme == "swp":
+        return "swp%d" % cage if split == 1 else "swp%ds%d" % (cage, sub)
+    if scheme == "sonic":
+        return "Ethernet%d" % ((cage - 1) * lanes_per_port + sub * (lanes_per_port // split))
+    if scheme == "eos":
+        return "Ethernet%d/%d" % (cage, 1 + sub * (lanes_per_port // split))
+    return "IB1/%d" % number
