@@ -22,11 +22,14 @@ SETUP_STAMP := $(VENV)/.setup.stamp
 COLLECTION_LINK := build/collections/ansible_collections/refarch/ai_cluster
 TOOLS := $(SETUP_STAMP) $(COLLECTION_LINK)
 
-# What `make test` (and so CI) runs, in this order. Append with
-#   TEST_TARGETS += molecule
-# anywhere in this file: secondary expansion reads the list when `test` runs,
-# not when its rule is parsed.
-TEST_TARGETS := units sanity lint changelog-lint build-install
+# `make check`: the fast checks for every change (units and properties, sanity
+# with the type checker, lint, changelog, golden files, the built artifact);
+# under 10 minutes on 2 cores. `make test` (what CI runs) = `make check`, then
+# the slow suites: the twins, Molecule and the fault injections. Areas append
+# with CHECK_TARGETS += x or TEST_TARGETS += x in mk/<area>.mk; secondary
+# expansion reads the lists when the goal runs, not when its rule is parsed.
+CHECK_TARGETS := units sanity lint changelog-lint build-install
+TEST_TARGETS :=
 
 # Design file and output folder for `make plan`. The plan folder is named
 # after the design file (foo.yml -> build/plan/foo); designs kept as
@@ -50,19 +53,21 @@ IMPORT_CHECKS ?= ansible_collections.refarch.ai_cluster.plugins.plugin_utils.pla
 # Each area of the collection adds its own targets (and TEST_TARGETS += ...) in mk/<area>.mk.
 -include mk/*.mk
 
-.PHONY: setup test units sanity lint changelog-lint build-install plan bench bench-inventory clean distclean
+.PHONY: setup check test units sanity lint changelog-lint build-install plan bench bench-inventory clean distclean
 
 setup:
 	bash scripts/setup.sh
 
-$(SETUP_STAMP): scripts/setup.sh requirements-dev.txt
+$(SETUP_STAMP): scripts/setup.sh requirements-dev.txt requirements.txt
 	bash scripts/setup.sh
 
 $(COLLECTION_LINK):
 	bash scripts/setup.sh
 
 .SECONDEXPANSION:
-test: $$(TEST_TARGETS)
+check: $$(CHECK_TARGETS)
+
+test: check $$(TEST_TARGETS)
 
 # pytest.ini sets testpaths=tests/unit and -q. build/collections on
 # PYTHONPATH makes `import ansible_collections.refarch.ai_cluster...` resolve
@@ -73,9 +78,11 @@ units: $(TOOLS)
 	  python -m pytest $(PYTEST_ARGS) || { rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "units: no tests collected (pytest exit 5)"; else exit $$rc; fi; }
 
-# ansible-test needs a staged copy and offline tweaks: see scripts/sanity.sh.
+# ansible-test needs a staged copy and offline tweaks: see scripts/sanity.sh. Then mypy
+# (mk/types.mk): strict on the planner, the public functions of render and module_utils.
 sanity: $(TOOLS)
 	bash scripts/sanity.sh $(SANITY_ARGS)
+	$(MAKE) --no-print-directory typecheck
 
 # ansible-lint runs yamllint itself (config: .yamllint) as its yaml rule;
 # settings and excluded paths are in .ansible-lint.

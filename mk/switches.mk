@@ -14,4 +14,5 @@ switch-golden-check: $(TOOLS)
 switches-molecule: $(TOOLS)
 	molecule test -s default
 
-TEST_TARGETS += switch-golden-check switches-molecule
+CHECK_TARGETS += switch-golden-check
+TEST_TARGETS += switches-molecule

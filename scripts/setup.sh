@@ -145,7 +145,7 @@ fi
 
 # Reinstall requirements only when requirements-dev.txt (or the interpreter)
 # changed: the hash of both is kept in a stamp inside the venv.
-want_hash="$( { cat "$REQS"; "$VENV/bin/python" -VV; } | sha256sum | cut -d' ' -f1)"
+want_hash="$( { cat "$REQS" "$ROOT/requirements.txt"; "$VENV/bin/python" -VV; } | sha256sum | cut -d' ' -f1)"
 stamp="$VENV/.requirements-dev.sha256"
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want_hash" ]; then
     echo "setup.sh: installing Python requirements into $VENV"

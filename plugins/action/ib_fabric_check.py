@@ -15,9 +15,13 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, choice, plain
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.infiniband import (
-    SEVERITIES, SM_FLAVORS, SPEED_RANK, FabricView, InfinibandError, check_fabric, finding_lines, load_plan,
-    parse_ibnetdiscover, routing_choice, summarize)
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SEVERITIES
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import InfinibandError
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.ib_fabric import SPEED_RANK, FabricView
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.subnet_manager import SM_FLAVORS, routing_choice
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.finding import counts as summarize
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_checks import check_fabric, finding_lines, load_plan
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_parsers import parse_ibnetdiscover
 
 FAIL_ON = ("error", "warning", "never")
 
@@ -25,14 +29,14 @@ FAIL_ON = ("error", "warning", "never")
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(("plan", "design", "fabric", "ibnetdiscover", "opensm_log", "guids", "expected_engine",
+    _VALID_ARGS = frozenset(("plan", "fabric", "ibnetdiscover", "opensm_log", "guids", "expected_engine",
                              "sm_flavor", "adaptive_routing", "speed_cap", "sm_role", "fail_on"))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         args = plain(dict(self._task.args))
         try:
-            plan = load_plan(args.get("plan"), args.get("design"))
+            plan = load_plan(args.get("plan"))
         except InfinibandError as exc:
             raise AnsibleActionFail(str(exc))
         text = args.get("ibnetdiscover") or ""

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin: the subnet manager's configuration of one InfiniBand fabric, on the controller.
 
-Plans the design (or reads ``plan.json``), matches the ``ibnetdiscover`` output of the SM host and
+Reads the deployed plan (``plan.json``), matches the ``ibnetdiscover`` output of the SM host and
 the GUIDs the operator gave to the plan's switches and HCA ports (``module_utils.infiniband``),
 and returns the decisions the role's templates format: routing engine, root GUIDs, node-name map
 and partitions. Nothing is sent to any host.
@@ -15,22 +15,25 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, choice, plain
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.infiniband import (
-    SM_FLAVORS, FabricView, InfinibandError, finding_lines, initiator, load_plan, match_fabric,
-    parse_ibnetdiscover, sm_config)
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import InfinibandError
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.ib_fabric import FabricView
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.subnet_manager import SM_FLAVORS, sm_config
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_checks import finding_lines, load_plan
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_match import match_fabric
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_parsers import initiator, parse_ibnetdiscover
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(("plan", "design", "fabric", "ibnetdiscover", "guids", "sm_flavor",
+    _VALID_ARGS = frozenset(("plan", "fabric", "ibnetdiscover", "guids", "sm_flavor",
                              "adaptive_routing"))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         args = plain(dict(self._task.args))
         try:
-            plan = load_plan(args.get("plan"), args.get("design"))
+            plan = load_plan(args.get("plan"))
         except InfinibandError as exc:
             raise AnsibleActionFail(str(exc))
         flavor = choice(args, "sm_flavor", SM_FLAVORS, "opensm")

@@ -17,8 +17,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import FRR_PLATFORMS
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool, plain as _plain
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ethernet import (
-    probes_for, rdma_pairs)
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.probes import probes_for, rdma_pairs
 
 
 

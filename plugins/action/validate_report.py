@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, refarch.ai_cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin: compare what every host gathered with the plan, once, on the controller.
+"""Action plugin: compare what every host gathered with the plan that was deployed, once, on the controller.
 
-Plans the design named by ``refarch_design_file`` (the same planner the inventory used), reads
-each host's registered ``validate_gather`` result from ``hostvars``, runs
-``module_utils.validate.compare`` and writes ``validation.json`` and ``validation.md`` into the
-plan directory. Nothing is sent to any host.
+Reads ``plan.json`` from the plan directory (written by the plan play of ``site.yml`` before any
+host was configured), each host's registered ``validate_gather`` result from ``hostvars``, runs
+the comparison and writes ``validation.json`` and ``validation.md`` into the plan directory. It
+never plans the design again: a design edited after the deployment must not change what the
+cluster is checked against. Nothing is sent to any host.
 """
 
 from __future__ import annotations
@@ -15,33 +16,40 @@ import datetime
 import json
 import os
 
-from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool, plain as _plain
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ethernet import (
-    compare, models_from_catalog, render_markdown, summary_lines)
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import ValidateError
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.fileio import write_if_changed
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.compare import compare
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.report import render_markdown, summary_lines
 
-VALID = ("hosts", "gathered", "design_file", "plan_dir", "unnumbered", "performance", "pins", "thresholds", "write",
-         "save_gathered")
+VALID = ("hosts", "gathered", "plan_dir", "unnumbered", "performance", "pins", "thresholds", "write", "save_gathered")
 
 
-def _write(path, text):
-    """Write ``text`` to ``path`` when it differs; return whether it did."""
+def load_deployed_plan(plan_dir):
+    """The plan of ``plan_dir/plan.json``: the plan that was deployed."""
+    path = os.path.join(plan_dir, "plan.json")
     try:
-        with open(path) as f:
-            if f.read() == text:
-                return False
-    except (IOError, OSError):
-        pass
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-    return True
+        with open(path, "r", encoding="utf-8") as handle:
+            plan = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise ValidateError("cannot read the deployed plan %s (%s): run the plan play of site.yml "
+                            "(refarch.ai_cluster.plan) first, or give plan_dir" % (path, exc)) from None
+    if not isinstance(plan, dict) or "devices" not in plan:
+        raise ValidateError("%s is not a plan.json of this collection" % path)
+    return plan
+
+
+def models_from_plan(plan):
+    """{server model: {vendor, gpu_model, gpu_count, gpu_memory_gib}} from the plan's catalog entries."""
+    out = {}
+    for model, entry in ((plan.get("catalog") or {}).get("servers") or {}).items():
+        gpus = entry.get("gpus") or {}
+        out[model] = {"vendor": entry.get("vendor"), "gpu_model": str(gpus.get("model", "")),
+                      "gpu_count": int(gpus.get("count", 0)), "gpu_memory_gib": float(gpus.get("memory_gib", 0))}
+    return out
 
 
 def _differs(path, report):
@@ -59,38 +67,23 @@ def _differs(path, report):
     return old != new
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(RefarchAction):
     _VALID_ARGS = frozenset(VALID)
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        task_vars = task_vars or {}
-        args = self._task.args
+    def act(self, args, task_vars):
         hostvars = task_vars.get("hostvars") or {}
         hosts = args.get("hosts")
         if hosts is None:
             hosts = task_vars.get("ansible_play_hosts_all") or []
         if not isinstance(hosts, (list, tuple)):
-            raise AnsibleActionFail("hosts must be a list of inventory host names")
+            raise ValidateError("hosts must be a list of inventory host names")
         hosts = [str(h) for h in hosts]
         var = str(args.get("gathered") or "validate_gathered")
-        design_file = args.get("design_file")
-        if not design_file:
-            for host in hosts:
-                design_file = (hostvars.get(host) or {}).get("refarch_design_file")
-                if design_file:
-                    break
-        if not design_file:
-            raise AnsibleActionFail("no design: give design_file, or use an inventory of the refarch.ai_cluster.design "
-                                    "plugin (refarch_design_file)")
-        try:
-            plan = plan_design(to_text(design_file))
-        except DesignError as exc:
-            raise AnsibleActionFail("cannot plan %s: %s" % (design_file, exc))
-        plan_dict = plan.to_dict()
-        models = models_from_catalog(plan.design.catalog)
+        plan_dir = args.get("plan_dir")
+        if not plan_dir:
+            raise ValidateError("plan_dir is required: the directory of the deployed plan.json")
+        plan_dir = os.path.abspath(os.path.expanduser(to_text(plan_dir)))
+        plan = load_deployed_plan(plan_dir)
 
         gathered = {}
         for host in hosts:
@@ -104,32 +97,28 @@ class ActionModule(ActionBase):
                 why = "not gathered: platform %s is not one the gatherer runs on (validate_gather_platforms)" % platform
                 gathered[name] = {"skipped": True, "reason": why}
             else:
-                gathered[name] = _plain(res)
+                gathered[name] = self.plain(res)
         options = {
             "unnumbered": _bool(args.get("unnumbered", False), "unnumbered"),
             "performance": _bool(args.get("performance", True), "performance"),
-            "pins": _plain(args.get("pins") or {}),
-            "thresholds": _plain(args.get("thresholds") or {}),
+            "pins": args.get("pins") or {},
+            "thresholds": args.get("thresholds") or {},
         }
-        report = compare(plan_dict, gathered, models=models, options=options)
+        report = compare(plan, gathered, models=models_from_plan(plan), options=options)
         report["generated"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        report["design_file"] = to_text(design_file)
+        report["plan_file"] = os.path.join(plan_dir, "plan.json")
 
-        plan_dir = args.get("plan_dir") or os.path.join("build", "plan", plan.name)
-        plan_dir = os.path.abspath(os.path.expanduser(to_text(plan_dir)))
         files = {"json": os.path.join(plan_dir, "validation.json"), "markdown": os.path.join(plan_dir, "validation.md")}
         save_gathered = _bool(args.get("save_gathered", False), "save_gathered")
         if save_gathered:
             files["gathered"] = os.path.join(plan_dir, "validation-gathered.json")
         changed = False
         if _bool(args.get("write", True), "write") and not self._task.check_mode:
-            os.makedirs(plan_dir, exist_ok=True)
             changed = _differs(files["json"], report)
-            _write(files["json"], json.dumps(report, indent=2, sort_keys=True) + "\n")
-            changed = _write(files["markdown"], render_markdown(report)) or changed
+            write_if_changed(files["json"], json.dumps(report, indent=2, sort_keys=True) + "\n")
+            changed = write_if_changed(files["markdown"], render_markdown(report)) or changed
             if save_gathered:
-                _write(files["gathered"], json.dumps(gathered, sort_keys=True) + "\n")
+                write_if_changed(files["gathered"], json.dumps(gathered, sort_keys=True) + "\n")
         lines = summary_lines(report)
-        result.update(changed=changed, report=report, passed=report["passed"], counts=report["counts"],
-                      files=files, summary=lines, msg=lines[0])
-        return result
+        return dict(changed=changed, report=report, passed=report["passed"], counts=report["counts"],
+                    files=files, summary=lines, msg=lines[0])

@@ -12,12 +12,10 @@ class ModuleDocFragment(object):
 options:
   plan:
     description:
-      - Path of the plan (C(plan.json)) on the controller. Either this or O(design).
+      - Path of the deployed plan (C(plan.json)) on the controller, as the plan play of C(site.yml)
+        wrote it. The design is never planned again.
     type: path
-  design:
-    description:
-      - Path of the design file on the controller, planned on the fly. Either this or O(plan).
-    type: path
+    required: true
   fabric:
     description:
       - Name of the InfiniBand fabric of the plan.

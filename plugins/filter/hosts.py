@@ -8,66 +8,57 @@ Documentation of each filter is in the YAML file of the same name next to this o
 
 from __future__ import annotations
 
-import os
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render import gpu_host as _gpu_host
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render import host_network as _host_network
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import nvidia_smi as _nvidia_smi
 
-try:
-    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import load_design
-    from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
-    HAS_PLANNER = True
-except ImportError:  # pragma: no cover - PyYAML or jsonschema missing on the controller
-    HAS_PLANNER = False
-
-# One design load per file version and process (the inventory gives every host the same file).
-_DESIGNS = {}
+# The fabric summary keys a GPU host's roles read (the plan's fabric summaries hold more).
+HOST_FABRIC_KEYS = ("name", "kind", "mtu", "host_mtu", "qos_profile", "qos", "congestion_control", "rail_optimized")
 
 
-def _design(path):
-    stat = os.stat(path)
-    key = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
-    if key not in _DESIGNS:
-        _DESIGNS.clear()
-        _DESIGNS[key] = load_design(path)
-    return _DESIGNS[key]
+def host_context(catalog, model=None, hosts=None, fabrics=None):
+    """The design's ``hosts`` section, the catalog entry of ``model`` and the fabrics' QoS, from the plan.
 
-
-def host_context(design_file, model=None):
-    """The design's ``hosts`` section, the catalog entry of ``model`` and the fabrics' QoS."""
-    if not design_file:
-        return {"hosts": {}, "server": {}, "fabrics": {}}
-    if not HAS_PLANNER:
-        raise AnsibleFilterError("host_context needs the planner's Python requirements (PyYAML, jsonschema)")
-    try:
-        design = _design(str(design_file))
-    except (OSError, DesignError) as exc:
-        raise AnsibleFilterError("host_context: cannot load design %s: %s" % (design_file, exc))
-    model = model or design.node_model
-    entry = design.catalog.servers.get(model)
+    ``catalog`` is the plan's catalog slice (``refarch_catalog`` of the inventory), ``hosts`` the
+    design's hosts section (``refarch_hosts``) and ``fabrics`` the plan's fabric summaries
+    (``refarch_fabrics``): the plan that was deployed, never the design file, which may have been
+    edited since.
+    """
+    if not catalog:
+        return {"hosts": dict(hosts or {}), "server": {}, "fabrics": _host_fabrics(fabrics)}
+    if not isinstance(catalog, dict):
+        raise AnsibleFilterError("host_context expects the plan's catalog (refarch_catalog), got %s"
+                                 % type(catalog).__name__)
+    servers = catalog.get("servers") or {}
+    if model is None and len(servers) == 1:
+        model = next(iter(servers))
+    entry = servers.get(model)
     if entry is None:
-        raise AnsibleFilterError("host_context: server model %r is not in the design's catalog" % model)
-    gpus = dict(entry.raw.get("gpus") or {})
+        raise AnsibleFilterError("host_context: server model %r is not in the plan's catalog (refarch_catalog.servers "
+                                 "has: %s)" % (model, ", ".join(sorted(servers)) or "none"))
+    gpus = dict(entry.get("gpus") or {})
     server = {
-        "model": entry.id,
-        "gpu_model": entry.gpu_model,
-        "gpu_count": entry.gpu_count,
-        "gpu_memory_gib": entry.gpu_memory_gib,
-        "nvswitch": entry.nvswitch,
+        "model": model,
+        "gpu_model": str(gpus.get("model", "")),
+        "gpu_count": int(gpus.get("count", 0)),
+        "gpu_memory_gib": float(gpus.get("memory_gib", 0)),
+        "nvswitch": bool(gpus.get("nvswitch", False)),
         "generation": gpus.get("generation"),
         "open_kernel_modules_required": bool(gpus.get("open_kernel_modules_required", False)),
     }
-    fabrics = {}
-    for name, spec in design.fabrics.items():
-        fabrics[name] = {
-            "name": name, "kind": spec.kind, "mtu": spec.mtu, "host_mtu": spec.host_mtu,
-            "qos_profile": spec.qos_profile, "qos": dict(spec.qos) if spec.qos else None,
-            "congestion_control": spec.congestion_control, "rail_optimized": spec.rail_optimized,
-        }
-    return {"hosts": dict(design.hosts or {}), "server": server, "fabrics": fabrics}
+    return {"hosts": dict(hosts or {}), "server": server, "fabrics": _host_fabrics(fabrics)}
+
+
+def _host_fabrics(fabrics):
+    out = {}
+    for name, summary in (fabrics or {}).items():
+        entry = {k: summary.get(k) for k in HOST_FABRIC_KEYS}
+        entry["name"] = entry["name"] or name
+        entry["qos"] = dict(entry["qos"]) if entry["qos"] else None
+        out[name] = entry
+    return out
 
 
 def gpu_host_settings(facts, **options):

@@ -20,10 +20,16 @@ description:
   - "Host variables: C(refarch_device) (the device record of the plan: role, model, platform,
     fabric, su, rail, rack, rack_unit, mgmt_address, loopback, asn, interfaces with their peers
     and addresses, bgp, host_subnets, ...); C(refarch_fabric) (the summary of the device's fabric:
-    kind, tiers, rails, mtu, QoS profile, ...; switches and appliances only); C(refarch_plan_name);
-    C(refarch_design_file) (absolute path of the design, so that a play can plan it again or
-    write the plan artifacts); and C(ansible_host), the management address without its prefix
-    length. Use O(compose) to override C(ansible_host) or to add variables."
+    kind, tiers, rails, mtu, QoS profile, ...; switches and appliances only); and C(ansible_host),
+    the management address without its prefix length. Use O(compose) to override C(ansible_host)
+    or to add variables."
+  - "Variables of the group C(all), shared by every host: C(refarch_plan_name);
+    C(refarch_fabrics) (the summary of every fabric, by name); C(refarch_catalog) (the catalog
+    entries of the server and switch models the plan uses, under C(servers) and C(switches));
+    C(refarch_hosts) and C(refarch_validation) (the design's C(hosts) and C(validation) sections);
+    C(refarch_design_file) (absolute path of the design, so that the plan play can write the plan
+    artifacts). The roles read these, never the design file, so that what they configure is what
+    was planned."
   - "Groups, always present: C(gpu_nodes), C(switches) (parent of C(leaf), C(spine) and C(core)),
     C(appliances), C(ethernet_switches), C(infiniband_switches)."
   - "Groups, present when some host is in them: C(fabric_<fabric>) (switches and appliances of
@@ -120,7 +126,7 @@ except ImportError as exc:  # pragma: no cover - PyYAML or the collection itself
     PLANNER_IMPORT_ERROR = exc
 
 # Format of what is stored in the inventory cache; bump when it changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 ROLE_GROUPS = {"gpu_node": "gpu_nodes", "leaf": "leaf", "spine": "spine", "core": "core",
                "appliance": "appliances"}
@@ -236,6 +242,9 @@ def plan_inventory(design_file):
         "plan_name": plan.name,
         "design_file": design_file,
         "fabrics": {name: dict(summary) for name, summary in plan.fabrics.items()},
+        "catalog": plan.catalog,
+        "hosts": dict(plan.design.hosts),
+        "validation": dict(plan.design.validation),
         "devices": [device.as_dict() for device in plan.devices.values()],
     }
 
@@ -318,8 +327,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _populate(self, data):
         inventory = self.inventory
         fabrics = data["fabrics"]
-        plan_name = data["plan_name"]
-        design_file = data["design_file"]
 
         memberships = []
         dynamic = set()
@@ -335,6 +342,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             inventory.add_child("switches", role)
         for name in sorted(dynamic.difference(FIXED_GROUPS), key=_group_order):
             inventory.add_group(name)
+        # What every host shares, once, on the group all (see DOCUMENTATION): the roles read these
+        # instead of the design file, so nothing after planning reads the design again.
+        for key, value in (("refarch_plan_name", data["plan_name"]), ("refarch_design_file", data["design_file"]),
+                           ("refarch_fabrics", fabrics), ("refarch_catalog", data["catalog"]),
+                           ("refarch_hosts", data["hosts"]), ("refarch_validation", data["validation"])):
+            inventory.set_variable("all", key, value)
 
         # Variables go straight to each Host. The inventory wrapper of ansible-core 2.19 would copy
         # and origin-tag every value of every interface (about a minute for 100,000 interfaces);
@@ -352,8 +365,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             entry.set_variable("refarch_device", device)
             if fabric is not None:
                 entry.set_variable("refarch_fabric", dict(fabric))
-            entry.set_variable("refarch_plan_name", plan_name)
-            entry.set_variable("refarch_design_file", design_file)
             hosts.append(host)
 
         compose = self.get_option("compose")

@@ -14,25 +14,27 @@ The subclasses keep ``ValueError`` where callers (and tests) always caught them 
 
 from __future__ import annotations
 
+from typing import Iterable
+
 
 class RefarchError(Exception):
     """Input one stage of the collection cannot use; ``problems`` lists every reason."""
 
-    def __init__(self, problems, source=None):
+    def __init__(self, problems: str | Iterable[str], source: str | None = None) -> None:
         if isinstance(problems, str):
             problems = [problems]
-        self.problems = list(problems)
-        self.source = source
+        self.problems: list[str] = list(problems)
+        self.source: str | None = source
         super().__init__(self.render())
 
-    def render(self):
+    def render(self) -> str:
         return "; ".join(self.problems)
 
 
 class DesignError(RefarchError):
     """A design (or catalog file) that cannot be planned."""
 
-    def render(self):
+    def render(self) -> str:
         head = "invalid design" + (" %s" % self.source if self.source else "")
         if len(self.problems) == 1:
             return "%s: %s" % (head, self.problems[0])
@@ -64,6 +66,6 @@ class TwinError(RefarchError):
     """A twin that cannot be built or torn down as asked."""
 
 
-def field(path, message):
+def field(path: str | None, message: str) -> str:
     """Format one problem as ``path: message`` (the path in dotted form, list items as [N])."""
     return "%s: %s" % (path or "(top level)", message)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import Any
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SWITCH_ROLES
@@ -25,12 +26,13 @@ SPEEDS = (("SDR", 2.5), ("DDR", 5.0), ("QDR", 10.0), ("FDR10", 10.3125), ("FDR",
           ("EDR", 25.0), ("HDR", 50.0), ("NDR", 100.0), ("XDR", 200.0))
 SPEED_RANK = dict((name, i) for i, (name, _rate) in enumerate(SPEEDS))
 
-def natural_key(text):
+
+def natural_key(text: object) -> list[int | str]:
     """Sort key that puts ``leaf-2`` before ``leaf-10``."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(text))]
 
 
-def guid_text(value):
+def guid_text(value: object) -> str:
     """A GUID as OpenSM and ibnetdiscover write it in files: ``0x`` and 16 lower-case hex digits."""
     if isinstance(value, int):
         number = value
@@ -47,14 +49,11 @@ def guid_text(value):
     return "0x%016x" % number
 
 
-def plan_dict(plan):
+def plan_dict(plan: Any) -> dict[str, Any]:
     """A plan as the dict of ``plan.json`` (a Plan object is converted)."""
     if hasattr(plan, "to_dict"):
         return plan.to_dict()
     return plan
-
-
-
 
 
 class FabricView(object):
@@ -64,7 +63,7 @@ class FabricView(object):
     fabric is a single-port HCA (one per rail), as on DGX systems.
     """
 
-    def __init__(self, plan, fabric="compute"):
+    def __init__(self, plan: Any, fabric: str = "compute") -> None:
         plan = plan_dict(plan)
         fabrics = plan.get("fabrics") or {}
         if fabric not in fabrics:
@@ -77,15 +76,16 @@ class FabricView(object):
         self.name = fabric
         self.plan_name = plan.get("name")
         self.tenants = list((plan.get("design") or {}).get("tenants") or [])
-        self.switches = {}
-        self.hcas = {}
-        self.peer = {}
-        self.links = []
+        self.switches: dict[str, dict[str, Any]] = {}
+        self.hcas: dict[tuple[str, str], dict[str, Any]] = {}
+        self.peer: dict[tuple[str, str], tuple[tuple[str, str], dict[str, Any]]] = {}
+        self.links: list[tuple[tuple[str, str], tuple[str, str], dict[str, Any]]] = []
         for name, dev in plan["devices"].items():
             if dev["role"] in SWITCH_ROLES:
                 if dev.get("fabric") != fabric:
                     continue
-                numbers, names = {}, {}
+                numbers: dict[str, int] = {}
+                names: dict[int, str] = {}
                 for iface in dev["interfaces"]:
                     if iface.get("port_number") is not None:
                         numbers[iface["name"]] = int(iface["port_number"])
@@ -110,27 +110,27 @@ class FabricView(object):
             self.links.append((a, b, link))
             self.peer[a] = (b, link)
             self.peer[b] = (a, link)
-        self.hosts_by_name = defaultdict(list)
+        self.hosts_by_name: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         for (device, port), hca in self.hcas.items():
             self.hosts_by_name[device].append(hca)
 
     # Entities and ports
 
-    def is_switch(self, device):
+    def is_switch(self, device: str) -> bool:
         return device in self.switches
 
-    def entity_of(self, endpoint):
+    def entity_of(self, endpoint: tuple[str, str]) -> tuple[str, str | None]:
         device, port = endpoint
         return (device, None) if device in self.switches else (device, port)
 
-    def port_number(self, endpoint):
+    def port_number(self, endpoint: tuple[str, str]) -> int | None:
         """Number of an endpoint's port as ibnetdiscover prints it (HCA ports are port 1)."""
         device, port = endpoint
         if device in self.switches:
             return self.switches[device]["numbers"].get(port)
         return 1
 
-    def endpoint(self, entity, number):
+    def endpoint(self, entity: tuple[str, str | None], number: int) -> tuple[str, str]:
         """The plan endpoint of port ``number`` of ``entity`` (None when the plan has no such port)."""
         device, port = entity
         if port is None:
@@ -139,7 +139,7 @@ class FabricView(object):
             return (device, name)
         return (device, port) if number == 1 else (device, "%s/%d" % (port, number))
 
-    def expected_neighbour(self, entity, number):
+    def expected_neighbour(self, entity: tuple[str, str | None], number: int) -> tuple[tuple[str, str | None], int | None] | None:
         """(entity, port number) the plan cables to port ``number`` of ``entity``, or None."""
         end = self.endpoint(entity, number)
         if end not in self.peer:
@@ -147,11 +147,11 @@ class FabricView(object):
         far, _link = self.peer[end]
         return self.entity_of(far), self.port_number(far)
 
-    def label(self, entity):
+    def label(self, entity: tuple[str, str | None]) -> str:
         device, port = entity
         return device if port is None else "%s %s" % (device, port)
 
-    def expected_rate(self, link):
+    def expected_rate(self, link: dict[str, Any]) -> tuple[int, str, float]:
         """(width, speed name, Gb/s) the catalog's speed of ``link`` means on InfiniBand.
 
         A logical port has 4 lanes, 2 when its cage is split (NDR200 on a QM9700): 400 Gb/s is
@@ -173,5 +173,5 @@ class FabricView(object):
             name = above[0] if above else SPEEDS[-1][0]
         return width, name, float(link["speed_gbps"])
 
-    def tiers(self):
+    def tiers(self) -> int:
         return int(self.summary.get("tiers") or 0)

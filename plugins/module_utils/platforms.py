@@ -53,7 +53,7 @@ GATHERED_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.gathered)
 FRR_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.bgp_from_frr)
 
 
-def platform(name):
+def platform(name: str) -> Platform:
     """The record of platform ``name``; KeyError names the known ones."""
     try:
         return PLATFORMS[name]
@@ -61,14 +61,14 @@ def platform(name):
         raise KeyError("unknown platform %r; known: %s" % (name, ", ".join(sorted(PLATFORMS)))) from None
 
 
-def max_mtu(name, wanted):
+def max_mtu(name: str, wanted: int) -> int:
     """``wanted`` capped at what platform ``name`` accepts on a routed port."""
     record = PLATFORMS.get(name)
     limit = record.max_mtu if record else None
     return wanted if limit is None else min(wanted, limit)
 
 
-def port_name(name, number, split=1, lanes_per_port=4):
+def port_name(name: str, number: int, split: int = 1, lanes_per_port: int = 4) -> str:
     """Name of logical port ``number`` (1-based) of a switch of platform ``name`` whose cages are
     split ``split`` ways, each cage ``lanes_per_port`` lanes wide."""
     cage, sub = divmod(number - 1, split)

@@ -80,7 +80,7 @@ EXAMPLES = r"""
 
 - name: Work out the SM configuration
   refarch.ai_cluster.ib_fabric_config:
-    design: inventories/lab-ib/design.yml
+    plan: build/plan/lab-ib/plan.json
     ibnetdiscover: "{{ discovered.stdout }}"
     guids:
       labib-spine-1: "0xfc6a1ce39200bf00"

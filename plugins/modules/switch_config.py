@@ -41,11 +41,12 @@ options:
     description:
       - Name of the plan, written into the headers of rendered files.
     type: str
-  design_file:
+  model:
     description:
-      - The design file (C(refarch_design_file)); its own catalog files are read with the built-in
-        catalog to know the lanes of each port. Without it, lane counts are left out.
-    type: path
+      - The catalog entry of the switch's model as the plan used it (C(refarch_catalog.switches[model])
+        of the inventory); it gives the lanes of each port. Without it, lane counts are left out.
+      - The design file is never read.
+    type: dict
   unnumbered:
     description:
       - Run BGP unnumbered (IPv6 link-local) on fabric links instead of the plan's /31 addresses.
@@ -86,7 +87,7 @@ EXAMPLES = r"""
     device: "{{ refarch_device }}"
     fabric: "{{ refarch_fabric }}"
     plan_name: "{{ refarch_plan_name }}"
-    design_file: "{{ refarch_design_file }}"
+    model: "{{ refarch_catalog.switches[refarch_device.model] }}"
   register: switch
 
 - name: Show its BGP sessions

@@ -14,8 +14,10 @@ version_added: "0.1.0"
 description:
   - Runs on the controller, once (C(run_once), C(delegate_to=localhost)), after
     C(refarch.ai_cluster.validate_gather) registered its result on every host of the play.
-  - Plans the design of C(refarch_design_file) again, reads each host's result from C(hostvars),
-    and compares them with C(plugin_utils/validate/ethernet.py), which reports one finding per problem, each
+  - Reads the deployed plan (C(plan.json) in O(plan_dir), written by the plan play of C(site.yml)
+    before any host was configured; the design is never planned again, so a design edited after the
+    deployment does not change what is checked), reads each host's result from C(hostvars),
+    and compares them with C(plugin_utils/validate/compare.py), which reports one finding per problem, each
     with its severity (C(error), C(warning), C(info)), check, device, port, what was expected, what
     was found and the fix to make.
   - A fault is reported once, where it is (a port missing, down or without carrier, a port MTU or
@@ -36,12 +38,11 @@ options:
     description: Name of the variable each host registered the C(validate_gather) result in.
     type: str
     default: validate_gathered
-  design_file:
-    description: Design to plan. Default the C(refarch_design_file) of the first host that has one.
-    type: path
   plan_dir:
-    description: Directory of the report files on the controller. Default C(build/plan/<plan name>).
+    description:
+      - Directory of the deployed plan (its C(plan.json)) and of the report files, on the controller.
     type: path
+    required: true
   unnumbered:
     description: The fabric's BGP sessions are unnumbered (no /31 on fabric ports, sessions keyed by interface).
     type: bool

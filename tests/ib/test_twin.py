@@ -29,7 +29,9 @@ import pytest
 from conftest import REPO, run_playbook
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.twin import ib as ib_twin
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate import infiniband as ib
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.ib_fabric import FabricView
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_checks import check_fabric
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_parsers import parse_ibnetdiscover
 
 TOOLS = ("ibsim", "ibsim-run", "opensm", "ibnetdiscover", "sminfo", "smpquery")
 MISSING = [t for t in TOOLS if not shutil.which(t)]
@@ -68,7 +70,7 @@ def faulty_run(clean_dir, faulty_dir, faults):
     """The clean twin's plan and role-rendered primary configuration, on a copy of the fabric with
     ``faults``: ibnetdiscover and the OpenSM log, checked against the plan."""
     plan = load_plan(clean_dir)
-    view = ib.FabricView(plan)
+    view = FabricView(plan)
     text, meta = ib_twin.netfile(view, faults=faults)
     twin = ib_twin.Twin(faulty_dir)
     try:
@@ -82,8 +84,8 @@ def faulty_run(clean_dir, faulty_dir, faults):
             handle.write(config)
         twin.start_sm("primary", path, meta["sm_ports"][0], log)
         discovered = twin.run(["ibnetdiscover", "--node-name-map", "/dev/null"]).stdout
-        findings, _match = ib.check_fabric(view, ib.parse_ibnetdiscover(discovered), log=read(log),
-                                           expected_engine="ftree", speed_cap=meta["speed_cap"])
+        findings, _match = check_fabric(view, parse_ibnetdiscover(discovered), log=read(log),
+                                        expected_engine="ftree", speed_cap=meta["speed_cap"])
         return findings
     finally:
         twin.down()
@@ -129,8 +131,8 @@ def test_the_rendered_names_are_the_plan_names(twin):
     name, directory, _run = twin
     names = os.path.join(directory, "etc", "primary", "ib-node-name-map")
     out = ib_twin.Twin(directory).run(["ibnetdiscover", "--node-name-map", names]).stdout
-    topo = ib.parse_ibnetdiscover(out)
-    view = ib.FabricView(load_plan(directory))
+    topo = parse_ibnetdiscover(out)
+    view = FabricView(load_plan(directory))
     switch_descs = sorted(n["desc"] for n in topo.values() if n["type"] == "switch")
     assert switch_descs == sorted(view.switches)
 

@@ -131,14 +131,18 @@ def test_lock_list_only_takes_packages_of_the_branch():
 
 # --- host_context -----------------------------------------------------------------------------
 
-def test_host_context_of_the_lab_design():
-    ctx = filters.host_context(os.path.join(ROOT, "inventories", "lab", "design.yml"), "lab-node")
+def test_host_context_reads_the_plan_not_the_design():
+    plan = plan_design(os.path.join(ROOT, "inventories", "lab", "design.yml"))
+    ctx = filters.host_context(plan.catalog, "lab-node", hosts=plan.design.hosts, fabrics=plan.fabrics)
     assert ctx["server"]["nvswitch"] is False and ctx["server"]["gpu_count"] == 2
+    assert ctx["server"]["gpu_model"] == plan.design.catalog.servers["lab-node"].gpu_model
     assert ctx["fabrics"]["compute"]["kind"] == "roce"
     assert ctx["fabrics"]["compute"]["qos"]["roce_dscp"] == 26
-    assert filters.host_context("") == {"hosts": {}, "server": {}, "fabrics": {}}
-    with pytest.raises(AnsibleFilterError, match="not in the design's catalog"):
-        filters.host_context(os.path.join(ROOT, "inventories", "lab", "design.yml"), "no-such-model")
+    assert ctx["hosts"] == plan.design.hosts
+    # Only the plan's slice is read: a catalog without the model is an error naming what it has.
+    assert filters.host_context({}) == {"hosts": {}, "server": {}, "fabrics": {}}
+    with pytest.raises(AnsibleFilterError, match=r"'no-such-model' is not in the plan's catalog .*has: lab-node"):
+        filters.host_context(plan.catalog, "no-such-model")
 
 
 # --- host_network -----------------------------------------------------------------------------

@@ -16,7 +16,15 @@ import os
 import pytest
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.twin import ib as ib_twin
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate import infiniband as ib
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import InfinibandError
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.ib_fabric import FabricView, guid_text
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.subnet_manager import routing_choice, sm_config
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.finding import counts, finding
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_checks import (
+    check_cabling, check_fabric, check_subnet, finding_lines)
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_match import match_fabric
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_parsers import (
+    initiator, parse_ibnetdiscover, parse_ibswitches, parse_opensm_log)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -55,16 +63,16 @@ def link_id(plan, device, port):
 
 def twin_topology(plan, faults=None):
     """The twin's topology parsed as ibnetdiscover output, and the twin's GUIDs by plan name."""
-    view = ib.FabricView(plan)
+    view = FabricView(plan)
     text, meta = ib_twin.netfile(view, faults=faults)
-    topo = ib.parse_ibnetdiscover(text)
+    topo = parse_ibnetdiscover(text)
     return view, topo, meta
 
 
 def cabling(plan, faults=None, guids=None):
     view, topo, _meta = twin_topology(plan, faults)
-    match = ib.match_fabric(view, topo, guids)
-    return match, ib.check_cabling(view, match, speed_cap="HDR")
+    match = match_fabric(view, topo, guids)
+    return match, check_cabling(view, match, speed_cap="HDR")
 
 
 # --- parsers ------------------------------------------------------------------------------------
@@ -92,7 +100,7 @@ Ca\t1 "H-0000000000100000"\t\t# "dgx-01 mlx5_0"
 
 
 def test_parse_ibnetdiscover_reads_nodes_ports_rates_and_lids():
-    topo = ib.parse_ibnetdiscover(SAMPLE)
+    topo = parse_ibnetdiscover(SAMPLE)
     leaf = topo["0xb83fd203001a2b3c"]
     assert leaf["type"] == "switch" and leaf["nports"] == 64 and leaf["lid"] == 12
     assert leaf["desc"] == "MF0;leaf-a:MQM9700/U1"
@@ -103,11 +111,11 @@ def test_parse_ibnetdiscover_reads_nodes_ports_rates_and_lids():
     hca = topo["0x0000000000100000"]
     assert hca["type"] == "ca" and hca["desc"] == "dgx-01 mlx5_0" and hca["lid"] == 3
     assert hca["ports"][1]["port_guid"] == "0x0000000000100001" and hca["ports"][1]["peer_port"] == 1
-    assert ib.initiator(SAMPLE) == ("0x0000000000100000", "0x0000000000100001")
+    assert initiator(SAMPLE) == ("0x0000000000100000", "0x0000000000100001")
 
 
 def test_parse_ibnetdiscover_of_the_twin_fixture():
-    topo = ib.parse_ibnetdiscover(fixture("labib.ibnetdiscover"))
+    topo = parse_ibnetdiscover(fixture("labib.ibnetdiscover"))
     kinds = sorted(n["type"] for n in topo.values())
     assert kinds.count("switch") == 4 and kinds.count("ca") == 8
     assert all(p["speed"] == "EDR" and p["width"] == 4 for n in topo.values() for p in n["ports"].values())
@@ -115,63 +123,63 @@ def test_parse_ibnetdiscover_of_the_twin_fixture():
 
 
 def test_parse_ibnetdiscover_names_an_unreadable_line():
-    with pytest.raises(ib.InfinibandError, match="line 3: cannot read"):
-        ib.parse_ibnetdiscover('Switch 8 "S-0000000000000001" # "a" base port 0 lid 1 lmc 0\n[1] "H-1"[1]\n[2] junk\n')
+    with pytest.raises(InfinibandError, match="line 3: cannot read"):
+        parse_ibnetdiscover('Switch 8 "S-0000000000000001" # "a" base port 0 lid 1 lmc 0\n[1] "H-1"[1]\n[2] junk\n')
 
 
 def test_parse_ibswitches():
     text = ('Switch\t: 0xfc6a1cc63f646720 ports 6 "MF0;sw-646720:LAB-IB-SWITCH/U1" base port 0 lid 4 lmc 0\n'
             'Switch\t: 0x2 ports 64 "spine 1" enhanced port 0 lid 9 lmc 0\n')
-    assert ib.parse_ibswitches(text) == [
+    assert parse_ibswitches(text) == [
         {"guid": "0xfc6a1cc63f646720", "ports": 6, "desc": "MF0;sw-646720:LAB-IB-SWITCH/U1", "lid": 4},
         {"guid": "0x0000000000000002", "ports": 64, "desc": "spine 1", "lid": 9}]
 
 
 def test_parse_opensm_log_ftree_fallback_and_standby():
-    ok = ib.parse_opensm_log(fixture("opensm-ftree.log"))
+    ok = parse_opensm_log(fixture("opensm-ftree.log"))
     assert ok["state"] == "MASTER" and ok["subnet_up"] and ok["engine"] == "ftree"
     assert ok["failed_engines"] == [] and ok["errors"] == []
-    fallback = ib.parse_opensm_log(fixture("opensm-fallback.log"))
+    fallback = parse_opensm_log(fixture("opensm-fallback.log"))
     assert fallback["engine"] == "updn" and fallback["failed_engines"] == ["ftree"]
     assert any("ERR AB26" in line for line in fallback["errors"])
-    standby = ib.parse_opensm_log(fixture("opensm-standby.log"))
+    standby = parse_opensm_log(fixture("opensm-standby.log"))
     assert standby["state"] == "STANDBY" and not standby["subnet_up"] and standby["engine"] is None
     # A restart forgets the previous run.
-    again = ib.parse_opensm_log(fixture("opensm-fallback.log") + fixture("opensm-standby.log"))
+    again = parse_opensm_log(fixture("opensm-fallback.log") + fixture("opensm-standby.log"))
     assert again["engine"] is None and again["errors"] == []
 
 
 def test_guid_text():
-    assert ib.guid_text("0xFC6A1C3ED409EA41") == "0xfc6a1c3ed409ea41"
-    assert ib.guid_text("S-0002c903000e0b72") == "0x0002c903000e0b72"
-    assert ib.guid_text(1) == "0x0000000000000001"
-    with pytest.raises(ib.InfinibandError):
-        ib.guid_text("zz")
+    assert guid_text("0xFC6A1C3ED409EA41") == "0xfc6a1c3ed409ea41"
+    assert guid_text("S-0002c903000e0b72") == "0x0002c903000e0b72"
+    assert guid_text(1) == "0x0000000000000001"
+    with pytest.raises(InfinibandError):
+        guid_text("zz")
 
 
 # --- plan view and decisions --------------------------------------------------------------------
 
 def test_expected_rates(su1, labib):
-    view = ib.FabricView(su1)
+    view = FabricView(su1)
     link = su1["links"][0]
     assert view.expected_rate(link) == (4, "NDR", 400.0)
     split = dict(link, speed_gbps=200.0)
     leaf = link["b_device"]
     view.switches[leaf]["split"][link["b_port"]] = 2
     assert view.expected_rate(split) == (2, "NDR", 200.0)
-    lab = ib.FabricView(labib)
+    lab = FabricView(labib)
     assert lab.expected_rate(labib["links"][0]) == (4, "EDR", 100.0)
 
 
 def test_routing_engines(labib, su1):
-    view = ib.FabricView(labib)
-    choice = ib.routing_choice(view)
+    view = FabricView(labib)
+    choice = routing_choice(view)
     assert choice["engine"] == "ftree" and choice["engines"] == ["ftree", "updn"] and choice["fat_tree"]
-    assert ib.routing_choice(view, "mlnx")["engines"] == ["ar_updn"]
-    assert ib.routing_choice(view, "mlnx", adaptive_routing=False)["engine"] == "ftree"
-    assert ib.routing_choice(ib.FabricView(su1))["engine"] == "ftree"
-    with pytest.raises(ib.InfinibandError):
-        ib.routing_choice(view, "ufm")
+    assert routing_choice(view, "mlnx")["engines"] == ["ar_updn"]
+    assert routing_choice(view, "mlnx", adaptive_routing=False)["engine"] == "ftree"
+    assert routing_choice(FabricView(su1))["engine"] == "ftree"
+    with pytest.raises(InfinibandError):
+        routing_choice(view, "ufm")
 
 
 def test_a_leaf_pair_is_not_a_fat_tree():
@@ -179,23 +187,23 @@ def test_a_leaf_pair_is_not_a_fat_tree():
     raw = copy.deepcopy({k: design[k] for k in ("name", "workload", "nodes", "facility", "addressing")})
     raw["fabrics"] = {"compute": dict(kind="infiniband", switch="lab-ib-switch", platform="mlnx-os",
                                       rail_optimized=True, nodes_per_su=4, tiers=1)}
-    view = ib.FabricView(plan_design(raw).to_dict())
-    choice = ib.routing_choice(view)
+    view = FabricView(plan_design(raw).to_dict())
+    choice = routing_choice(view)
     assert choice["engine"] == "updn" and not choice["fat_tree"]
 
 
 def test_a_wrong_fabric_is_refused(labib):
-    with pytest.raises(ib.InfinibandError, match="no fabric 'storage'"):
-        ib.FabricView(labib, "storage")
+    with pytest.raises(InfinibandError, match="no fabric 'storage'"):
+        FabricView(labib, "storage")
     lab = plan_design(os.path.join(ROOT, "inventories", "lab", "design.yml")).to_dict()
-    with pytest.raises(ib.InfinibandError, match="not infiniband"):
-        ib.FabricView(lab)
+    with pytest.raises(InfinibandError, match="not infiniband"):
+        FabricView(lab)
 
 
 def test_sm_config_of_the_lab(labib):
-    view = ib.FabricView(labib)
-    match = ib.match_fabric(view, ib.parse_ibnetdiscover(fixture("labib.ibnetdiscover")))
-    config, problems, warnings = ib.sm_config(view, match)
+    view = FabricView(labib)
+    match = match_fabric(view, parse_ibnetdiscover(fixture("labib.ibnetdiscover")))
+    config, problems, warnings = sm_config(view, match)
     assert problems == [] and warnings == []
     assert [r["name"] for r in config["root_guids"]] == ["labib-spine-1", "labib-spine-2"]
     names = [r["name"] for r in config["node_name_map"]]
@@ -208,7 +216,7 @@ def test_sm_config_of_the_lab(labib):
 
 def test_partitions_per_tenant(tenants):
     view, topo, meta = twin_topology(tenants)
-    config, problems, _warnings = ib.sm_config(view, ib.match_fabric(view, topo))
+    config, problems, _warnings = sm_config(view, match_fabric(view, topo))
     assert problems == []
     default, blue, green = config["partitions"]
     assert [e["id"] for e in default["entries"][:3]] == ["ALL", "ALL_SWITCHES", "SELF"]
@@ -226,7 +234,7 @@ def test_bad_tenant_pkeys(tenants, pkey, message):
     plan = copy.deepcopy(tenants)
     plan["design"]["tenants"][1]["pkey"] = pkey
     view, topo, _meta = twin_topology(plan)
-    _config, problems, _warnings = ib.sm_config(view, ib.match_fabric(view, topo))
+    _config, problems, _warnings = sm_config(view, match_fabric(view, topo))
     assert len(problems) == 1 and message in problems[0]["message"]
 
 
@@ -242,8 +250,8 @@ def test_the_twin_matches_its_plan(request, name):
 
 
 def test_real_ibnetdiscover_of_the_faulty_twin(labib):
-    view = ib.FabricView(labib)
-    findings, _match = ib.check_fabric(view, ib.parse_ibnetdiscover(fixture("labib-faults.ibnetdiscover")))
+    view = FabricView(labib)
+    findings, _match = check_fabric(view, parse_ibnetdiscover(fixture("labib-faults.ibnetdiscover")))
     assert [(f["device"], f["port"]) for f in findings] == [
         ("labib-leaf-1", "IB1/1"), ("labib-leaf-2", "IB1/2"), ("labib-leaf-2", "IB1/6")]
 
@@ -262,7 +270,8 @@ def test_swapped_and_missing_cables_of_the_lab(labib):
         "link; labib-spine-2 IB1/2 has no link"]
     assert findings[0]["fix"] == ("re-cable as planned: labib-leaf-1 IB1/1 - labib-node-1 rail0; "
                                   "labib-node-2 rail1 - labib-leaf-2 IB1/2")
-    assert set(findings[0]) == {"severity", "device", "port", "message", "fix", "check"}
+    assert set(findings[0]) == {"severity", "device", "port", "message", "fix", "check", "status", "peer_device",
+                                "peer_port", "expected", "observed", "explains"}
 
 
 def test_swapped_uplinks_and_a_missing_node_cable_of_a_pod(su1):
@@ -286,7 +295,7 @@ def test_a_degraded_link_is_a_warning(labib):
 
 def test_ndr_is_checked_against_ndr_without_a_cap(su1):
     view, topo, _meta = twin_topology(su1)
-    findings = ib.check_cabling(view, ib.match_fabric(view, topo))
+    findings = check_cabling(view, match_fabric(view, topo))
     assert len(findings) == len(su1["links"]) and {f["check"] for f in findings} == {"link"}
 
 
@@ -307,7 +316,7 @@ def test_an_extra_cable_and_device(labib):
                                     "peer_desc": ""}}}
     topo[leaf]["ports"][20] = {"peer": stranger, "peer_port": 1, "port_guid": leaf, "peer_port_guid": None,
                                "width": 4, "speed": "EDR", "lid": None, "peer_lid": 0, "peer_desc": ""}
-    findings = ib.check_cabling(view, ib.match_fabric(view, topo), speed_cap="HDR")
+    findings = check_cabling(view, match_fabric(view, topo), speed_cap="HDR")
     assert len(findings) == 1 and findings[0]["severity"] == "warning"
     assert findings[0]["message"] == ('cable labib-leaf-1 IB1/20 - 0x00000000000000aa "visitor mlx5_0" port 1 '
                                       "is not in the plan")
@@ -318,16 +327,16 @@ def test_an_extra_cable_and_device(labib):
 def test_given_guids_are_used_and_checked(labib):
     view, topo, meta = twin_topology(labib)
     g = meta["guids"]
-    match = ib.match_fabric(view, topo, {"labib-spine-1": g["labib-spine-1"], "labib-node-1 rail0": g["labib-node-1 rail0"]})
+    match = match_fabric(view, topo, {"labib-spine-1": g["labib-spine-1"], "labib-node-1 rail0": g["labib-node-1 rail0"]})
     assert match.problems == [] and match.source[g["labib-spine-1"]] == "operator"
-    swapped = ib.match_fabric(view, topo, {"labib-spine-1": g["labib-spine-2"], "labib-spine-2": g["labib-spine-1"]})
+    swapped = match_fabric(view, topo, {"labib-spine-1": g["labib-spine-2"], "labib-spine-2": g["labib-spine-1"]})
     assert len(swapped.problems) == 2
     assert "say it is labib-spine-1" in swapped.problems[0]["message"] + swapped.problems[1]["message"]
-    unknown = ib.match_fabric(view, topo, {"labib-leaf-9": g["labib-leaf-1"], "labib-leaf-1": "0x1234"})
+    unknown = match_fabric(view, topo, {"labib-leaf-9": g["labib-leaf-1"], "labib-leaf-1": "0x1234"})
     assert sorted(p["message"] for p in unknown.problems) == [
         "GUID 0x0000000000001234 given for labib-leaf-1 was not found in the fabric",
         "GUID given for 'labib-leaf-9', which fabric compute of the plan has no switch or HCA port of that name"]
-    wrong_kind = ib.match_fabric(view, topo, {"labib-leaf-1": g["labib-node-1 rail0"]})
+    wrong_kind = match_fabric(view, topo, {"labib-leaf-1": g["labib-node-1 rail0"]})
     assert "is a ca in the fabric" in wrong_kind.problems[0]["message"]
 
 
@@ -336,22 +345,22 @@ def test_without_descriptions_the_switch_guids_are_needed(labib):
     for node in topo.values():
         if node["type"] == "ca":
             node["desc"] = "MT4129 ConnectX7 Mellanox Technologies"
-    nothing = ib.match_fabric(view, topo)
+    nothing = match_fabric(view, topo)
     assert len(nothing.problems) == 1 and "no discovered node could be matched" in nothing.problems[0]["message"]
     given = dict((name, meta["guids"][name]) for name in ("labib-leaf-1", "labib-leaf-2"))
-    match = ib.match_fabric(view, topo, given)
+    match = match_fabric(view, topo, given)
     assert match.problems == [] and len(match.guids) == 12
-    assert ib.check_cabling(view, match, speed_cap="HDR") == []
-    config, problems, _warnings = ib.sm_config(view, match)
+    assert check_cabling(view, match, speed_cap="HDR") == []
+    config, problems, _warnings = sm_config(view, match)
     assert problems == [] and len(config["root_guids"]) == 2
 
 
 def test_guids_alone_without_discovery(labib):
-    view = ib.FabricView(labib)
+    view = FabricView(labib)
     _view, _topo, meta = twin_topology(labib)
-    match = ib.match_fabric(view, {}, {"labib-spine-1": meta["guids"]["labib-spine-1"],
-                                       "labib-spine-2": meta["guids"]["labib-spine-2"]})
-    config, problems, _warnings = ib.sm_config(view, match)
+    match = match_fabric(view, {}, {"labib-spine-1": meta["guids"]["labib-spine-1"],
+                                    "labib-spine-2": meta["guids"]["labib-spine-2"]})
+    config, problems, _warnings = sm_config(view, match)
     assert problems == [] and [r["guid"] for r in config["root_guids"]] == [
         meta["guids"]["labib-spine-1"], meta["guids"]["labib-spine-2"]]
 
@@ -362,40 +371,40 @@ def test_a_missing_root_switch_stops_the_configuration(labib):
     del topo[gone]
     for node in topo.values():
         node["ports"] = dict((n, p) for n, p in node["ports"].items() if p["peer"] != gone)
-    _config, problems, _warnings = ib.sm_config(view, ib.match_fabric(view, topo))
+    _config, problems, _warnings = sm_config(view, match_fabric(view, topo))
     assert [p["message"] for p in problems] == ["root switch labib-spine-2 was not identified in the fabric"]
 
 
 # --- the SM -------------------------------------------------------------------------------------
 
 def test_check_subnet(labib):
-    view = ib.FabricView(labib)
-    topo = ib.parse_ibnetdiscover(fixture("labib.ibnetdiscover"))
-    findings, _match = ib.check_fabric(view, topo, log=fixture("opensm-ftree.log"), expected_engine="ftree",
-                                       speed_cap="HDR")
+    view = FabricView(labib)
+    topo = parse_ibnetdiscover(fixture("labib.ibnetdiscover"))
+    findings, _match = check_fabric(view, topo, log=fixture("opensm-ftree.log"), expected_engine="ftree",
+                                    speed_cap="HDR")
     assert findings == []
-    findings, _match = ib.check_fabric(view, topo, log=fixture("opensm-fallback.log"), expected_engine="ftree")
+    findings, _match = check_fabric(view, topo, log=fixture("opensm-fallback.log"), expected_engine="ftree")
     routing = [f for f in findings if f["check"] == "routing"]
     assert [f["message"] for f in routing] == ["OpenSM routes with updn, not ftree (failed engines: ftree)"]
-    standby, _match = ib.check_fabric(view, topo, log=fixture("opensm-standby.log"), role="standby")
+    standby, _match = check_fabric(view, topo, log=fixture("opensm-standby.log"), role="standby")
     assert standby == []
-    not_master, _match = ib.check_fabric(view, topo, log=fixture("opensm-standby.log"), expected_engine="ftree")
+    not_master, _match = check_fabric(view, topo, log=fixture("opensm-standby.log"), expected_engine="ftree")
     assert {f["message"] for f in not_master} >= {"the SM is in state STANDBY, not MASTER"}
     _view, bare, _meta = twin_topology(labib)
-    unset = ib.check_subnet(view, ib.match_fabric(view, bare))
+    unset = check_subnet(view, match_fabric(view, bare))
     assert len(unset) == 1 and unset[0]["message"].startswith("12 node(s) have no LID")
 
 
 def test_summary_and_lines():
-    findings = [ib.finding("error", "a", "p1", "m", "f", "cabling"), ib.finding("warning", None, None, "w", "g", "link")]
-    assert ib.summarize(findings) == {"error": 1, "warning": 1, "info": 0}
-    assert ib.finding_lines(findings) == ["a p1: m (fix: f)", "fabric: w (fix: g)"]
+    findings = [finding("error", "cabling", "a", "m", port="p1", fix="f"), finding("warning", "link", None, "w", fix="g")]
+    assert counts(findings) == {"error": 1, "warning": 1, "info": 0}
+    assert finding_lines(findings) == ["a p1: m (fix: f)", "fabric: w (fix: g)"]
 
 
 # --- the twin's topology ------------------------------------------------------------------------
 
 def test_netfile_shape(labib):
-    view = ib.FabricView(labib)
+    view = FabricView(labib)
     text, meta = ib_twin.netfile(view)
     assert meta["sm_ports"] == ["labib-node-1 rail0", "labib-node-2 rail0"]
     assert text.splitlines()[3].startswith("caguid=") and '# "labib-node-1 rail0"' in text.splitlines()[4]
@@ -414,16 +423,16 @@ def test_netfile_of_a_pod_puts_the_ufm_first_and_caps_ndr(su1):
 
 
 def test_faults_must_name_planned_cables(labib):
-    with pytest.raises(ib.InfinibandError, match="remove compute-999999"):
+    with pytest.raises(InfinibandError, match="remove compute-999999"):
         ib_twin.netfile(labib, faults={"remove": ["compute-999999"]})
 
 
 def test_an_hca_on_a_spine_breaks_ftree_and_both_are_reported(labib):
     # Captured from the twin with labib-node-1 rail0 swapped with leaf-1's first uplink: the HCA
     # sits on a spine, OpenSM's ftree refuses the tree (ERR AB26) and updn routes instead.
-    view = ib.FabricView(labib)
-    findings, _match = ib.check_fabric(view, ib.parse_ibnetdiscover(fixture("labib-hca-on-spine.ibnetdiscover")),
-                                       log=fixture("opensm-fallback.log"), expected_engine="ftree", speed_cap="HDR")
+    view = FabricView(labib)
+    findings, _match = check_fabric(view, parse_ibnetdiscover(fixture("labib-hca-on-spine.ibnetdiscover")),
+                                    log=fixture("opensm-fallback.log"), expected_engine="ftree", speed_cap="HDR")
     assert [(f["severity"], f["check"]) for f in findings] == [
         ("error", "cabling"), ("error", "cabling"), ("error", "routing"), ("warning", "subnet")]
     assert findings[0]["message"] == ("labib-leaf-1 IB1/1 is cabled to labib-leaf-1 IB1/5; the plan cables "

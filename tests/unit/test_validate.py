@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, refarch.ai_cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The comparison logic of validation (plugin_utils/validate/ethernet.py) over outputs recorded in the twin.
+"""The comparison logic of validation (plugin_utils/validate/) over outputs recorded in the twin.
 
 Fixtures (tests/unit/fixtures/validate/): ``design.yml`` is the lab design renamed ``val``, and
 each ``twin-SCENARIO.json`` is what ``validate_gather`` returned on the 8 hosts of that design's
@@ -22,7 +22,12 @@ import os
 import pytest
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import nvidia_smi
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate import ethernet as v
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.compare import compare
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.parsers import (
+    command_json as _json, parse_all_reduce, parse_bgp_summary, parse_ib_write_bw, parse_ip_links, parse_lldp, parse_ping,
+    parse_routes)
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.probes import probes_for, rdma_pairs
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.report import models_from_catalog, render_markdown, summary_lines
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,7 +39,7 @@ SCENARIOS = ("clean", "swapped-cables", "link-down", "port-mtu", "bgpd-stopped",
 @pytest.fixture(scope="module")
 def lab():
     plan = plan_design(os.path.join(FIXTURES, "design.yml"))
-    return plan.to_dict(), v.models_from_catalog(plan.design.catalog)
+    return plan.to_dict(), models_from_catalog(plan.design.catalog)
 
 
 def recorded(name):
@@ -49,7 +54,7 @@ def problems(report):
 
 def run(lab, gathered, **options):
     plan, models = lab
-    return v.compare(plan, gathered, models=models, options=options)
+    return compare(plan, gathered, models=models, options=options)
 
 
 # ------------------------------------------------------------------------------------ the twin
@@ -126,10 +131,10 @@ def test_one_nodes_rail_address_changed(lab):
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_report_renders_one_line_per_finding(lab, scenario):
     report = run(lab, recorded(scenario))
-    text = v.render_markdown(report)
+    text = render_markdown(report)
     rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| Severity")]
     assert len(rows) == len(report["findings"])
-    lines = v.summary_lines(report)
+    lines = summary_lines(report)
     assert lines[0].startswith("validation of val: %s" % ("PASSED" if scenario == "clean" else "FAILED"))
     assert len(lines) == 2 + len(report["findings"])
     json.dumps(report)
@@ -262,49 +267,49 @@ def test_lldp_single_neighbour_is_a_dict_not_a_list():
     gathered = recorded("clean")
     data = json.loads(gathered["val-node-1"]["commands"]["lldp"]["stdout"])
     one = {"lldp": {"interface": data["lldp"]["interface"][0]}}     # lldpd's shape for one neighbour
-    (nbr,) = v.parse_lldp(json.dumps(one))
+    (nbr,) = parse_lldp(json.dumps(one))
     assert (nbr["local_port"], nbr["system"], nbr["port_id_type"], nbr["port_id"]) == (
         "rail0", "val-leaf-1", "ifname", "swp1")
-    assert v.parse_lldp(json.dumps({"lldp": {}})) == []
+    assert parse_lldp(json.dumps({"lldp": {}})) == []
 
 
 def test_lldp_mac_port_ids_resolve_through_the_neighbours_links():
     gathered = recorded("clean")
-    nbrs = v.parse_lldp(gathered["val-leaf-1"]["commands"]["lldp"]["stdout"])
+    nbrs = parse_lldp(gathered["val-leaf-1"]["commands"]["lldp"]["stdout"])
     node = {n["local_port"]: n for n in nbrs}["swp1"]
-    links = v.parse_ip_links(gathered["val-node-1"]["commands"]["ip"]["stdout"])
+    links = parse_ip_links(gathered["val-node-1"]["commands"]["ip"]["stdout"])
     assert node["port_id_type"] == "mac" and node["port_id"] == links["rail0"]["mac"]
     assert node["age_s"] is not None
 
 
 def test_bgp_summary_and_routes():
     gathered = recorded("clean")
-    peers = v.parse_bgp_summary(gathered["val-leaf-1"]["commands"]["bgp"]["stdout"])
+    peers = parse_bgp_summary(gathered["val-leaf-1"]["commands"]["bgp"]["stdout"])
     assert {k: p["state"] for k, p in peers.items()} == {"198.18.1.1": "Established", "198.18.1.3": "Established"}
-    routes = v.parse_routes(gathered["val-leaf-1"]["commands"]["routes"]["stdout"])
+    routes = parse_routes(gathered["val-leaf-1"]["commands"]["routes"]["stdout"])
     assert len(routes["198.18.64.8/29"]["nexthops"]) == 2
     assert routes["198.18.0.1/32"]["protocol"] == "connected"
     down = recorded("bgpd-stopped")["val-spine-1"]["commands"]["bgp"]
-    data, problem = v._json(down)
+    data, problem = _json(down)
     assert data is None and problem.endswith("bgpd is not running")
 
 
 def test_ping_outputs():
     ok = {"rc": 0, "stdout": "2 packets transmitted, 2 received, 0% packet loss, time 222ms\n"}
-    assert v.parse_ping(ok) == (2, 2, None)
+    assert parse_ping(ok) == (2, 2, None)
     bind = {"rc": 2, "stdout": "", "stderr": "ping: bind: Cannot assign requested address\n"}
-    assert v.parse_ping(bind) == (0, 0, "ping: bind: Cannot assign requested address")
+    assert parse_ping(bind) == (0, 0, "ping: bind: Cannot assign requested address")
     unreachable = {"rc": 1, "stdout": "PING 198.18.64.12 (198.18.64.12) from 198.18.64.10 rail1: 8972(9000) bytes of data.\n"
                                       "From 198.18.64.10 icmp_seq=1 Destination Host Unreachable\n\n"
                                       "--- 198.18.64.12 ping statistics ---\n"
                                       "2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1012ms\n"}
-    assert v.parse_ping(unreachable) == (0, 2, "From 198.18.64.10 icmp_seq=1 Destination Host Unreachable")
+    assert parse_ping(unreachable) == (0, 2, "From 198.18.64.10 icmp_seq=1 Destination Host Unreachable")
     too_long = {"rc": 1, "stdout": "ping: local error: message too long, mtu=1500\n"
                                    "2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1012ms\n"}
-    assert v.parse_ping(too_long)[2] == "ping: local error: message too long, mtu=1500"
+    assert parse_ping(too_long)[2] == "ping: local error: message too long, mtu=1500"
     lost = recorded("rail-address")["val-node-1"]["pings"]
     probe = [p for p in lost if p["dst_device"] == "val-node-3" and p["port"] == "rail1"][0]
-    got, sent, problem = v.parse_ping(probe["result"])
+    got, sent, problem = parse_ping(probe["result"])
     assert got == 0 and sent == 2 and problem
 
 
@@ -341,11 +346,11 @@ ALL_REDUCE = """
 
 
 def test_perftest_and_nccl_outputs():
-    assert v.parse_ib_write_bw(IB_WRITE_BW % "389.61") == pytest.approx(389.61)
-    assert v.parse_ib_write_bw("Couldn't connect to 198.18.64.3:18515") is None
-    parsed = v.parse_all_reduce(ALL_REDUCE % "366.21")
+    assert parse_ib_write_bw(IB_WRITE_BW % "389.61") == pytest.approx(389.61)
+    assert parse_ib_write_bw("Couldn't connect to 198.18.64.3:18515") is None
+    parsed = parse_all_reduce(ALL_REDUCE % "366.21")
     assert parsed == {"avg_busbw": 362.5, "max_busbw": 366.21}
-    assert v.parse_all_reduce("mpirun was unable to launch") is None
+    assert parse_all_reduce("mpirun was unable to launch") is None
 
 
 # ------------------------------------------------------------------------------ GPU hardware
@@ -354,7 +359,7 @@ def test_perftest_and_nccl_outputs():
 def dgx():
     plan = plan_design({"name": "pod", "reference": "training-pod", "nodes": {"model": "dgx-h100", "count": 2},
                         "hosts": {"driver_branch": "570"}})
-    return plan.to_dict(), v.models_from_catalog(plan.design.catalog)
+    return plan.to_dict(), models_from_catalog(plan.design.catalog)
 
 
 def _gpu_summary(name="h100-sxm-80gb-x8"):
@@ -379,7 +384,7 @@ def _gpu_problems(report):
 def test_dgx_h100_matches_its_catalog_entry(dgx):
     plan, models = dgx
     node = sorted(n for n, d in plan["devices"].items() if d["role"] == "gpu_node")[0]
-    report = v.compare(plan, _node_only(plan, node, _gpu_summary()), models=models)
+    report = compare(plan, _node_only(plan, node, _gpu_summary()), models=models)
     assert _gpu_problems(report) == []
     assert report["checked"]["gpus"] == 8
 
@@ -390,7 +395,7 @@ def test_dgx_with_a_gpu_missing_and_another_driver(dgx):
     gpu = _gpu_summary()
     gpu.update(count=7, memory_total_mib=gpu["memory_total_mib"] * 7 // 8, driver_version="550.54.15",
                driver_branch="550")
-    found = _gpu_problems(v.compare(plan, _node_only(plan, node, gpu), models=models))
+    found = _gpu_problems(compare(plan, _node_only(plan, node, gpu), models=models))
     assert sorted((f["check"], f["expected"], f["observed"]) for f in found) == [
         ("driver", "570", "550.54.15"), ("gpu", 8, 7)]
 
@@ -399,7 +404,7 @@ def test_dgx_without_a_driver_is_an_error_not_a_skip(dgx):
     plan, models = dgx
     node = sorted(n for n, d in plan["devices"].items() if d["role"] == "gpu_node")[0]
     gpu = {"available": False, "reason": "nvidia-smi not found: the NVIDIA driver utilities are not installed"}
-    (finding,) = _gpu_problems(v.compare(plan, _node_only(plan, node, gpu), models=models))
+    (finding,) = _gpu_problems(compare(plan, _node_only(plan, node, gpu), models=models))
     assert finding["severity"] == "error" and "expected 8 x H100-SXM5-80GB" in finding["message"]
 
 
@@ -409,12 +414,12 @@ def test_rdma_and_nccl_thresholds_come_from_the_design(dgx):
     runs = [{"role": "client", "rail": r, "ifname": "ibp%d" % r, "peer": "x", "speed_gbps": 400.0,
              "result": {"rc": 0, "stdout": IB_WRITE_BW % ("389.61" if r else "301.20")}} for r in range(2)]
     perf = {"rdma": {"runs": runs}, "nccl": {"result": {"rc": 0, "stdout": ALL_REDUCE % "366.21"}}}
-    found = _gpu_problems(v.compare(plan, _node_only(plan, node, _gpu_summary(), perf), models=models))
+    found = _gpu_problems(compare(plan, _node_only(plan, node, _gpu_summary(), perf), models=models))
     # 90 % of 400 Gb/s = 360: rail 0 at 301.2 fails, rail 1 at 389.6 passes. NCCL: 80 % of
     # 8 x 400 Gb/s / 8 = 320 GB/s, 366.2 passes.
     assert [(f["check"], f["port"], f["observed"]) for f in found] == [("rdma_bw", "ibp0", 301.2)]
-    stricter = v.compare(plan, _node_only(plan, node, _gpu_summary(), perf), models=models,
-                         options={"thresholds": {"nccl_busbw_min_percent": 95}})
+    stricter = compare(plan, _node_only(plan, node, _gpu_summary(), perf), models=models,
+                       options={"thresholds": {"nccl_busbw_min_percent": 95}})
     assert [f["check"] for f in _gpu_problems(stricter)] == ["nccl", "rdma_bw"]
 
 
@@ -430,23 +435,23 @@ def test_performance_off_is_reported_as_skipped(lab):
 def test_ping_matrix_of_the_lab(lab):
     plan, _models = lab
     nodes = [d for d in plan["devices"].values() if d["role"] == "gpu_node"]
-    probes = v.probes_for(plan["devices"]["val-node-1"], nodes)
+    probes = probes_for(plan["devices"]["val-node-1"], nodes)
     # Per rail: the gateway and the 3 other nodes, at 9000 - 28 bytes, bound to the rail NIC.
     assert len(probes) == 8
     assert {p["bind"] for p in probes} == {"rail0", "rail1"}
     assert {p["size"] for p in probes} == {8972}
     assert sorted(p["dst"] for p in probes if p["port"] == "rail1") == [
         "198.18.64.11", "198.18.64.12", "198.18.64.13", "198.18.64.9"]
-    leaf = v.probes_for(plan["devices"]["val-leaf-1"], [])
+    leaf = probes_for(plan["devices"]["val-leaf-1"], [])
     assert [(p["dst"], p["bind"], p["size"]) for p in leaf] == [("198.18.1.1", "swp5", 9188), ("198.18.1.3", "swp6", 9188)]
-    unnumbered = v.probes_for(plan["devices"]["val-leaf-1"], [], unnumbered=True)
+    unnumbered = probes_for(plan["devices"]["val-leaf-1"], [], unnumbered=True)
     assert [(p["dst"], p["family"], p["size"]) for p in unnumbered] == [("ff02::1", 6, 9168), ("ff02::1", 6, 9168)]
 
 
 def test_ping_matrix_across_scalable_units_binds_the_source_address():
     plan = plan_design(os.path.join(HERE, "..", "..", "inventories", "lab-large", "design.yml")).to_dict()
     nodes = [d for d in plan["devices"].values() if d["role"] == "gpu_node"]
-    probes = v.probes_for(plan["devices"]["labx-node-1"], nodes)
+    probes = probes_for(plan["devices"]["labx-node-1"], nodes)
     assert len(probes) == 2 * (1 + 7)
     far = [p for p in probes if p["dst_device"] == "labx-node-5" and p["port"] == "rail0"][0]
     near = [p for p in probes if p["dst_device"] == "labx-node-2" and p["port"] == "rail0"][0]
@@ -457,12 +462,12 @@ def test_rdma_ring():
     nodes = [{"name": "n%d" % i, "interfaces": [
         {"name": "r%d" % r, "role": "compute", "rail": r, "address": "10.%d.0.%d/24" % (r, i), "speed_gbps": 400}
         for r in range(2)]} for i in (1, 2, 3)]
-    pairs = v.rdma_pairs(nodes)
+    pairs = rdma_pairs(nodes)
     assert [(p["role"], p["peer"], p["rail"], p["port"]) for p in pairs["n1"]] == [
         ("client", "n2", 0, 18515), ("client", "n2", 1, 18516), ("server", "n3", 0, 18515), ("server", "n3", 1, 18516)]
     client = [p for p in pairs["n3"] if p["role"] == "client"][0]
     assert (client["peer"], client["peer_address"]) == ("n1", "10.0.0.1")
-    assert v.rdma_pairs(nodes[:1]) == {"n1": []}
+    assert rdma_pairs(nodes[:1]) == {"n1": []}
 
 
 def test_unnumbered_sessions_are_keyed_by_interface(lab):
@@ -540,7 +545,7 @@ def test_every_shipped_design_compares_without_data(design):
     if not os.path.exists(path):
         pytest.skip("no inventories/%s/design.yml" % design)
     plan = plan_design(path)
-    report = v.compare(plan.to_dict(), {}, models=v.models_from_catalog(plan.design.catalog))
+    report = compare(plan.to_dict(), {}, models=models_from_catalog(plan.design.catalog))
     # Nothing gathered: nothing to find, every device said to be outside the play.
     assert report["passed"] and problems(report) == []
     assert {f["check"] for f in report["findings"]} <= {"gather", "cabling"}

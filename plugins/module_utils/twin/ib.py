@@ -30,6 +30,7 @@ import subprocess
 import time
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import InfinibandError
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.fileio import write_if_changed
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.ib_fabric import SPEED_RANK, FabricView, natural_key
 
 OUI = 0xFC6A1C           # NVIDIA
@@ -297,10 +298,7 @@ class Twin(object):
 
     def _save(self):
         os.makedirs(self.dir, exist_ok=True)
-        tmp = self.state_path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(self.state, handle, indent=1, sort_keys=True)
-        os.replace(tmp, self.state_path)
+        write_if_changed(self.state_path, json.dumps(self.state, indent=1, sort_keys=True))
 
     @property
     def sockname(self):

@@ -15,6 +15,8 @@ hundreds of thousands of links fast.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, cast
+
 try:
     import netaddr
     HAS_NETADDR = True
@@ -24,20 +26,25 @@ except ImportError:  # pragma: no cover - a requirement of the collection
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_ORDER
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
+if TYPE_CHECKING:
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.fabric import FabricBuild
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Interface
+
 # BGP numbering (RFC 6996 private ranges). Cores share one ASN, the spines of a pod share one,
 # each leaf has its own.
 ASN2 = {"core": 64512, "spine": 64513, "leaf": 64612, "last": 65534}
 ASN4 = {"core": 4200000000, "spine": 4200000001, "leaf": 4200100000, "last": 4294967294}
 
 
-def ntoa(value):
+def ntoa(value: int) -> str:
     return "%d.%d.%d.%d" % (value >> 24, (value >> 16) & 255, (value >> 8) & 255, value & 255)
 
 
 class Pool(object):
     """An IPv4 pool split into ``parts`` equal blocks; ``block(i)`` is (first address, size)."""
 
-    def __init__(self, name, cidr, parts):
+    def __init__(self, name: str, cidr: Any, parts: int) -> None:
         if not HAS_NETADDR:
             raise DesignError("the Python package netaddr is required to plan addresses")
         try:
@@ -46,17 +53,17 @@ class Pool(object):
             net = None
         if net is None or net.version != 4:
             raise DesignError(field("addressing." + name, "%r is not an IPv4 network" % (cidr,)))
-        self.name = name
-        self.cidr = str(net.cidr)
-        self.first = int(net.network)
-        self.size = net.size
-        self.parts = parts
-        self.block_size = self.size // parts
+        self.name: str = name
+        self.cidr: str = str(net.cidr)
+        self.first: int = int(net.network)
+        self.size: int = net.size
+        self.parts: int = parts
+        self.block_size: int = self.size // parts
 
-    def block(self, i):
+    def block(self, i: int) -> tuple[int, int]:
         return self.first + i * self.block_size, self.block_size
 
-    def need(self, used, per_block_what):
+    def need(self, used: int, per_block_what: str) -> None:
         """Raise when ``used`` addresses do not fit one block."""
         if used > self.block_size:
             bits = max(0, (used * self.parts - 1).bit_length())
@@ -65,12 +72,13 @@ class Pool(object):
                                         self.cidr, per_block_what, used, self.block_size, 32 - bits)))
 
 
-def _prefix_for(count):
+def _prefix_for(count: int) -> int:
     """Smallest prefix holding ``count`` addresses."""
     return 32 - max(0, (count - 1).bit_length())
 
 
-def assign(design, builds, nodes, appliances, switches_by_fabric):
+def assign(design: Design, builds: Mapping[str, FabricBuild], nodes: Sequence[Device], appliances: Sequence[Device],
+           switches_by_fabric: Mapping[str, Mapping[str, Sequence[Device]]]) -> None:
     """Write addresses, loopbacks, ASNs and BGP neighbours into the devices of the plan."""
     a = design.addressing
     loop = Pool("loopbacks", a["loopbacks"], 4 * 4)     # fabric x (leaf, spine, core, spare)
@@ -116,7 +124,7 @@ def assign(design, builds, nodes, appliances, switches_by_fabric):
         _bgp(design, build)
 
 
-def _ipoib(build, hosts, hblock, hsize):
+def _ipoib(build: FabricBuild, hosts: Pool, hblock: int, hsize: int) -> None:
     """IPoIB: one subnet per rail (column) across the fabric; a node's address follows its slot."""
     s = build.sizing
     per = hsize // max(1, s.width)
@@ -137,13 +145,13 @@ def _ipoib(build, hosts, hblock, hsize):
             _host_side(iface, "%s/%d" % (ntoa(start + pos), plen), None)
 
 
-def _host_side(leaf_iface, address, gateway):
+def _host_side(leaf_iface: Interface, address: str, gateway: str | None) -> None:
     iface = leaf_iface.peer
     iface.address = address
     iface.gateway = gateway
 
 
-def _host_links(build, hosts, hblock, hsize):
+def _host_links(build: FabricBuild, hosts: Pool, hblock: int, hsize: int) -> None:
     """Ethernet host addressing: a subnet per leaf (leaf is gateway) or a /31 per NIC."""
     s = build.sizing
     if build.spec.host_addressing == "p2p":
@@ -172,7 +180,7 @@ def _host_links(build, hosts, hblock, hsize):
                            ntoa(start + 1))
 
 
-def _loopbacks(build, loop, fi):
+def _loopbacks(build: FabricBuild, loop: Pool, fi: int) -> None:
     for ri, devs in enumerate((build.leaves, build.spines, build.cores)):
         first, size = loop.block(fi * 4 + ri)
         role = ("leaf", "spine", "core")[ri]
@@ -181,7 +189,7 @@ def _loopbacks(build, loop, fi):
             d.loopback = "%s/32" % ntoa(first + d.index)
 
 
-def _p2p(build, p2p, fi):
+def _p2p(build: FabricBuild, p2p: Pool, fi: int) -> None:
     """A /31 per switch-to-switch link, keyed on the lower-tier end's number and port."""
     s = build.sizing
     ls_first, ls_size = p2p.block(fi * 4)
@@ -214,13 +222,13 @@ def _p2p(build, p2p, fi):
                 _pair(iface, sc_first + 2 * ((spine.index - 1) * s.spine_uplinks + j))
 
 
-def _pair(iface, net):
+def _pair(iface: Interface, net: int) -> None:
     """Address both ends of a switch-to-switch link: this end even, the peer odd."""
     iface.address = "%s/31" % ntoa(net)
     iface.peer.address = "%s/31" % ntoa(net + 1)
 
 
-def _bgp(design, build):
+def _bgp(design: Design, build: FabricBuild) -> None:
     """ASNs and BGP sessions of a routed fabric: one per switch-to-switch link."""
     s = build.sizing
     fmt = design.addressing.get("asn_format", "auto")
@@ -238,7 +246,7 @@ def _bgp(design, build):
         core.asn = asn["core"]
     devices = {d.name: d for d in build.leaves + build.spines + build.cores}
     for d in devices.values():
-        neighbors = []
+        neighbors: list[dict[str, Any]] = []
         for iface in d.interfaces:
             if iface.role not in ("uplink", "downlink", "peer") or iface.peer_device not in devices:
                 continue
@@ -252,9 +260,9 @@ def _bgp(design, build):
             ecmp = max(s.links_per_leaf_spine, s.spine_uplinks)
         else:
             ecmp = s.links_per_spine_core
-        d.bgp = {"asn": d.asn, "router_id": d.loopback.split("/")[0], "ecmp": max(1, ecmp),
+        d.bgp = {"asn": d.asn, "router_id": cast(str, d.loopback).split("/")[0], "ecmp": max(1, ecmp),
                  "neighbors": neighbors, "advertise": advertise}
 
 
-def _bare(cidr):
+def _bare(cidr: str | None) -> str | None:
     return cidr.split("/", 1)[0] if cidr else None

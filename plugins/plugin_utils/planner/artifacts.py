@@ -15,21 +15,21 @@ differs, so a second run reports no change and check mode can say what would cha
 from __future__ import annotations
 
 import csv
-import filecmp
 import gc
 import io
 import json
 import os
-import tempfile
+from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 from json.encoder import encode_basestring_ascii
 
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Record
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import SCHEMA_VERSION
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.fileio import write_if_changed
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Interface, Link, Record
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import SCHEMA_VERSION, Plan
 
 ARTIFACTS = ("summary.json", "bom.csv", "cabling.csv", "addressing.csv", "racks.md", "plan.json")
 
 
-def _csv(rows, header):
+def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
     """The text ``csv.writer`` writes for ``header`` and ``rows`` (rows of strings), faster.
 
     csv.writer examines every character of every field, which is most of the time of a
@@ -50,26 +50,26 @@ def _csv(rows, header):
     return "\r\n".join(lines)
 
 
-def summary_text(plan):
+def summary_text(plan: Plan) -> str:
     return json.dumps(plan.summary, indent=2, sort_keys=True) + "\n"
 
 
-def bom_text(plan):
+def bom_text(plan: Plan) -> str:
     return _csv(([r["category"], r["item"], r["fabric"], r["detail"], str(r["quantity"])] for r in plan.bom),
                 ["category", "item", "fabric", "detail", "quantity"])
 
 
-def cabling_text(plan):
+def cabling_text(plan: Plan) -> str:
     dev = plan.devices
     rows = ([l.id, l.fabric, l.tier, dev[l.a_device].rack, str(dev[l.a_device].rack_unit), l.a_device, l.a_port,
              dev[l.b_device].rack, str(dev[l.b_device].rack_unit), l.b_device, l.b_port, "%g" % l.speed_gbps,
-             l.media, l.cable, "%g" % l.length_m, l.transceiver or ""] for l in plan.links)
+             l.media, l.cable, "%g" % l.length_m, l.transceiver or ""] for l in plan.links)  # type: ignore[str-format]
     return _csv(rows, ["cable_id", "fabric", "tier", "a_rack", "a_unit", "a_device", "a_port", "b_rack",
                        "b_unit", "b_device", "b_port", "speed_gbps", "media", "cable", "length_m",
                        "transceiver"])
 
 
-def addressing_rows(plan):
+def addressing_rows(plan: Plan) -> Iterator[list[Any]]:
     for d in plan.devices.values():
         if d.mgmt_address:
             yield [d.name, d.role, "oob", "mgmt", d.mgmt_address, "", "", ""]
@@ -82,12 +82,12 @@ def addressing_rows(plan):
                 yield [d.name, d.role, i.fabric, i.name, i.address, i.gateway or "", i.peer_device, i.peer_port]
 
 
-def addressing_text(plan):
+def addressing_text(plan: Plan) -> str:
     return _csv(addressing_rows(plan), ["device", "role", "fabric", "interface", "address", "gateway",
                                         "peer_device", "peer_port"])
 
 
-def racks_text(plan):
+def racks_text(plan: Plan) -> str:
     out = ["# Rack elevations: %s" % plan.name, ""]
     for rack in plan.racks:
         out.append("## %s (row %s, position %s, %s)" % (rack.name, rack.row, rack.column, rack.kind))
@@ -96,7 +96,7 @@ def racks_text(plan):
             rack.used_units, rack.units, rack.used_power_kw, rack.power_kw))
         out.append("")
         out.append("```")
-        by_unit = {}
+        by_unit: dict[int, str] = {}
         for entry in rack.devices:
             for u in range(entry["rack_unit"], entry["rack_unit"] + entry["height"]):
                 by_unit[u] = entry["device"]
@@ -119,7 +119,7 @@ _LINK = ('{"id": %s, "fabric": %s, "tier": %s, "a_device": %s, "a_port": %s, "b_
          '"speed_gbps": %r, "media": %s, "cable": %s, "length_m": %s, "transceiver": %s}')
 
 
-def interface_json(i, s=encode_basestring_ascii):
+def interface_json(i: Interface, s: Callable[[str], str] = encode_basestring_ascii) -> str:
     return _INTERFACE % (
         s(i.name), s(i.fabric), s(i.role), "null" if i.rail is None else repr(i.rail), i.speed_gbps, i.mtu,
         "null" if i.address is None else s(i.address), "null" if i.gateway is None else s(i.gateway),
@@ -127,21 +127,21 @@ def interface_json(i, s=encode_basestring_ascii):
         s(i.description), "null" if i.port_number is None else repr(i.port_number), i.split)
 
 
-def link_json(k, s=encode_basestring_ascii):
+def link_json(k: Link, s: Callable[[str], str] = encode_basestring_ascii) -> str:
     return _LINK % (
-        s(k.id), s(k.fabric), s(k.tier), s(k.a_device), s(k.a_port), s(k.b_device), s(k.b_port), k.speed_gbps,
+        s(k.id), s(k.fabric), s(k.tier), s(k.a_device), s(k.a_port), s(k.b_device), s(k.b_port), k.speed_gbps,  # type: ignore[arg-type]
         "null" if k.media is None else s(k.media), "null" if k.cable is None else s(k.cable),
         "null" if k.length_m is None else repr(k.length_m), "null" if k.transceiver is None else s(k.transceiver))
 
 
-def write_plan_json(plan, handle):
+def write_plan_json(plan: Plan, handle: IO[str]) -> None:
     """Stream the plan device by device, so a 100,000-GPU plan never exists twice in memory.
 
     The text parses to ``plan.to_dict()``; a device's ``interfaces`` come last in its object.
     """
     encode = json.JSONEncoder(check_circular=False).encode
     head = {"name": plan.name, "schema_version": SCHEMA_VERSION, "design": plan.design.raw,
-            "fabrics": plan.fabrics, "racks": [r.as_dict() for r in plan.racks], "bom": plan.bom,
+            "fabrics": plan.fabrics, "catalog": plan.catalog, "racks": [r.as_dict() for r in plan.racks], "bom": plan.bom,
             "summary": plan.summary}
     write = handle.write
     write(encode(head)[:-1])
@@ -160,26 +160,12 @@ def write_plan_json(plan, handle):
     write("]}\n")
 
 
-def _write(dest, name, producer, check_mode):
+def _write(dest: str, name: str, producer: Callable[[IO[str]], object], check_mode: bool) -> bool:
     """Write one artifact if it differs; return True when it changed (or would)."""
-    target = os.path.join(dest, name)
-    fd, tmp = tempfile.mkstemp(prefix="." + name + ".", dir=dest)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            producer(handle)
-        same = os.path.exists(target) and filecmp.cmp(tmp, target, shallow=False)
-        if same or check_mode:
-            return not same
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-        tmp = None
-        return True
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
+    return write_if_changed(os.path.join(dest, name), producer, check_mode=check_mode)
 
 
-def write_artifacts(plan, dest, check_mode=False):
+def write_artifacts(plan: Plan, dest: str, check_mode: bool = False) -> list[str]:
     """Write every artifact into ``dest``; return the names of those that changed (or would)."""
     enabled = gc.isenabled()
     gc.disable()                      # see plan.build_plan: nothing here makes cycles
@@ -190,13 +176,13 @@ def write_artifacts(plan, dest, check_mode=False):
             gc.enable()
 
 
-def _write_artifacts(plan, dest, check_mode):
+def _write_artifacts(plan: Plan, dest: str, check_mode: bool) -> list[str]:
     made_dir = not os.path.isdir(dest)
     if made_dir:
         if check_mode:
             return list(ARTIFACTS)
         os.makedirs(dest)
-    producers = {
+    producers: dict[str, Callable[[IO[str]], object]] = {
         "summary.json": lambda h: h.write(summary_text(plan)),
         "bom.csv": lambda h: h.write(bom_text(plan)),
         "cabling.csv": lambda h: h.write(cabling_text(plan)),

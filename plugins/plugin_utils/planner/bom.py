@@ -6,11 +6,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Link, Rack
 
 
-def bill(design, devices, links, racks):
+def bill(design: Design, devices: Sequence[Device], links: Sequence[Link],
+         racks: Sequence[Rack]) -> list[dict[str, Any]]:
     """Rows of (category, item, fabric, quantity, detail), sorted, plus totals."""
-    rows = Counter()
+    rows: Counter[tuple[Any, ...]] = Counter()
     server = design.catalog.servers[design.node_model]
     for dev in devices:
         if dev.role == "gpu_node":
@@ -26,7 +32,7 @@ def bill(design, devices, links, racks):
             cards = -(-group.ports // per_card)
             rows[("nic", group.model, "", role)] += cards * nodes
     # Counted on the raw values first: formatting the length once per kind, not once per cable.
-    cables = Counter((link.cable, link.fabric, link.length_m, link.transceiver) for link in links)
+    cables: Counter[tuple[Any, ...]] = Counter((link.cable, link.fabric, link.length_m, link.transceiver) for link in links)
     for (cable, fabric, length, transceiver), count in cables.items():
         rows[("cable", cable, fabric, "%g m" % length)] += count
         if transceiver:

@@ -12,17 +12,24 @@ catalog lists them for the link's speed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 
+if TYPE_CHECKING:
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import CableModel, Catalog
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Link, Rack
 
-def distance(facility, rack_a, rack_b):
+
+def distance(facility: Mapping[str, float], rack_a: Rack, rack_b: Rack) -> float:
     if rack_a is rack_b:
         return float(facility["in_rack_m"])
     return (abs(rack_a.column - rack_b.column) * facility["rack_width_m"]
             + abs(rack_a.row - rack_b.row) * facility["row_pitch_m"] + facility["slack_m"])
 
 
-def choose(catalog, speed, metres):
+def choose(catalog: Catalog, speed: float, metres: float) -> tuple[CableModel, float] | tuple[None, None]:
     """(cable, length) of the first media that reaches ``metres`` at ``speed``."""
     for cable in catalog.cables_for(speed):
         if cable.max_reach_m + 1e-9 >= metres:
@@ -32,12 +39,12 @@ def choose(catalog, speed, metres):
     return None, None
 
 
-def assign(design, links, racks_by_device):
+def assign(design: Design, links: Sequence[Link], racks_by_device: Mapping[str, Rack]) -> None:
     """Fill media, cable, length and transceiver of every link."""
     catalog = design.catalog
     facility = design.facility
-    memo = {}
-    missing = {}
+    memo: dict[tuple[float, float], tuple[CableModel, float] | tuple[None, None]] = {}
+    missing: dict[tuple[float, str], float] = {}
     for link in links:
         ra = racks_by_device[link.a_device]
         rb = racks_by_device[link.b_device]

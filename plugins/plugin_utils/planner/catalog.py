@@ -13,6 +13,7 @@ from __future__ import annotations
 import glob
 import os
 from dataclasses import dataclass, field as dc_field
+from typing import Any, Callable, Iterable
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
@@ -32,14 +33,14 @@ class NicGroup:
     speed_gbps: float
     model: str = ""
     form_factor: str = ""
-    names: tuple = ()
-    rdma_devices: tuple = ()
+    names: tuple[str, ...] = ()
+    rdma_devices: tuple[str, ...] = ()
 
-    def port_name(self, index):
+    def port_name(self, index: int) -> str:
         return self.names[index] if index < len(self.names) else "%s%d" % (
             "rail" if self.role == "compute" else self.role, index)
 
-    def rdma_device(self, index):
+    def rdma_device(self, index: int) -> str | None:
         return self.rdma_devices[index] if index < len(self.rdma_devices) else None
 
 
@@ -52,8 +53,8 @@ class ServerModel:
     gpu_count: int
     gpu_memory_gib: float
     nvswitch: bool
-    nics: dict
-    raw: dict = dc_field(default_factory=dict, compare=False, repr=False)
+    nics: dict[str, NicGroup]
+    raw: dict[str, Any] = dc_field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,14 @@ class SwitchModel:
     kind: str
     ports: int
     speed_gbps: float
-    platforms: tuple
+    platforms: tuple[str, ...]
     rack_units: int
     power_kw: float
-    breakouts: tuple = ()      # ((split, speed_gbps), ...)
+    breakouts: tuple[tuple[int, float], ...] = ()      # ((split, speed_gbps), ...)
     lanes_per_port: int = 4
-    raw: dict = dc_field(default_factory=dict, compare=False, repr=False)
+    raw: dict[str, Any] = dc_field(default_factory=dict, compare=False, repr=False)
 
-    def radix_at(self, speed_gbps):
+    def radix_at(self, speed_gbps: float) -> tuple[int, int]:
         """Ports available at ``speed_gbps`` and the split used, or (0, 0) when it cannot run it."""
         if speed_gbps == self.speed_gbps:
             return self.ports, 1
@@ -85,9 +86,9 @@ class CableModel:
     media: str
     speed_gbps: float
     max_reach_m: float
-    lengths_m: tuple
+    lengths_m: tuple[float, ...]
     form_factor: str = ""
-    transceiver: str = None
+    transceiver: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,23 +102,23 @@ class ApplianceModel:
 
 @dataclass
 class Catalog:
-    servers: dict
-    switches: dict
-    nics: dict
-    cables: dict
-    appliances: dict
-    files: list
+    servers: dict[str, ServerModel]
+    switches: dict[str, SwitchModel]
+    nics: dict[str, dict[str, Any]]
+    cables: dict[str, CableModel]
+    appliances: dict[str, ApplianceModel]
+    files: list[str]
 
-    def cables_for(self, speed_gbps):
+    def cables_for(self, speed_gbps: float) -> list[CableModel]:
         """Cables (not optics) of a speed, in order of preference: media class, then reach."""
         found = [c for c in self.cables.values()
                  if c.speed_gbps == speed_gbps and c.media in MEDIA_ORDER]
         return sorted(found, key=lambda c: (MEDIA_ORDER.index(c.media), c.max_reach_m, c.id))
 
 
-def _server(cid, raw):
+def _server(cid: str, raw: dict[str, Any]) -> ServerModel:
     gpus = raw.get("gpus") or {}
-    nics = {}
+    nics: dict[str, NicGroup] = {}
     for role, group in (raw.get("nics") or {}).items():
         nics[role] = NicGroup(
             role=role, ports=int(group.get("ports", 0)), speed_gbps=float(group.get("speed_gbps", 0)),
@@ -130,7 +131,7 @@ def _server(cid, raw):
         nics=nics, raw=raw)
 
 
-def _switch(cid, raw):
+def _switch(cid: str, raw: dict[str, Any]) -> SwitchModel:
     ports = raw["ports"]
     return SwitchModel(
         id=cid, kind=raw["kind"], ports=int(ports["count"]), speed_gbps=float(ports["speed_gbps"]),
@@ -140,7 +141,7 @@ def _switch(cid, raw):
         lanes_per_port=int(raw.get("lanes_per_port", 4)), raw=raw)
 
 
-def _cable(cid, raw):
+def _cable(cid: str, raw: dict[str, Any]) -> CableModel:
     return CableModel(
         id=cid, media=raw["media"], speed_gbps=float(raw.get("speed_gbps", 0)),
         max_reach_m=float(raw.get("max_reach_m", 0)),
@@ -148,22 +149,23 @@ def _cable(cid, raw):
         form_factor=raw.get("form_factor", ""), transceiver=raw.get("transceiver"))
 
 
-def _appliance(cid, raw):
+def _appliance(cid: str, raw: dict[str, Any]) -> ApplianceModel:
     return ApplianceModel(id=cid, ports=int(raw.get("ports", 0)), speed_gbps=float(raw.get("speed_gbps", 0)),
                           rack_units=int(raw.get("rack_units", 1)), power_kw=float(raw.get("power_kw", 0)))
 
 
-_BUILDERS = {"servers": _server, "switches": _switch, "nics": lambda cid, raw: raw,
-             "cables": _cable, "appliances": _appliance}
+_BUILDERS: dict[str, Callable[[str, dict[str, Any]], Any]] = {
+    "servers": _server, "switches": _switch, "nics": lambda cid, raw: raw,
+    "cables": _cable, "appliances": _appliance}
 
-_CACHE = {}
+_CACHE: dict[tuple[tuple[str, float], ...], Catalog] = {}
 
 
-def builtin_files():
+def builtin_files() -> list[str]:
     return sorted(p for p in glob.glob(os.path.join(datafiles.CATALOG_DIR, "*.yml")))
 
 
-def load_catalog(extra_files=()):
+def load_catalog(extra_files: Iterable[str] = ()) -> Catalog:
     """Load the built-in catalog plus ``extra_files`` (later files override earlier ids).
 
     Every file is checked against ``catalog/schema.json``; all problems of all files are
@@ -173,8 +175,8 @@ def load_catalog(extra_files=()):
     key = tuple((f, os.path.getmtime(f)) for f in files if os.path.exists(f))
     if key in _CACHE and len(key) == len(files):
         return _CACHE[key]
-    raw_sections = {s: {} for s in SECTIONS}
-    problems = []
+    raw_sections: dict[str, dict[str, Any]] = {s: {} for s in SECTIONS}
+    problems: list[str] = []
     schema_path = os.path.join(datafiles.CATALOG_DIR, "schema.json")
     schema = datafiles.load_json(schema_path) if os.path.exists(schema_path) else None
     for path in files:
@@ -192,7 +194,7 @@ def load_catalog(extra_files=()):
                 raw_sections[section][cid] = entry
     if problems:
         raise DesignError(problems, source="catalog")
-    built = {}
+    built: dict[str, dict[str, Any]] = {}
     for section in SECTIONS:
         built[section] = {}
         for cid, entry in raw_sections[section].items():

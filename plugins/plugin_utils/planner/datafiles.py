@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 
@@ -28,14 +29,14 @@ REFERENCES_DIR = os.path.join(COLLECTION_ROOT, "references")
 SCHEMAS_DIR = os.path.join(COLLECTION_ROOT, "schemas")
 
 
-def _loader():
+def _loader() -> Any:
     if not HAS_YAML:
         raise DesignError("the Python package PyYAML is required to read design and catalog files")
     # The C loader is several times faster on the large user catalogs some sites keep.
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_yaml(path):
+def load_yaml(path: str) -> Any:
     """Read one YAML file; a missing or malformed file is a DesignError naming the file."""
     try:
         with open(path, "r", encoding="utf-8") as handle:
@@ -46,13 +47,13 @@ def load_yaml(path):
         raise DesignError("%s is not valid YAML: %s" % (path, str(exc).replace("\n", " ")))
 
 
-def load_yaml_text(text, name="<design>"):
+def load_yaml_text(text: str, name: str = "<design>") -> Any:
     try:
         return yaml.load(text, Loader=_loader())  # nosec B506 - safe loader chosen above
     except yaml.YAMLError as exc:
         raise DesignError("%s is not valid YAML: %s" % (name, str(exc).replace("\n", " ")))
 
 
-def load_json(path):
+def load_json(path: str) -> Any:
     with open(path, "r", encoding="utf-8") as handle:
         return json.load(handle)

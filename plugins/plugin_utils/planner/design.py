@@ -16,9 +16,10 @@ import copy
 import math
 import os
 from dataclasses import dataclass
+from typing import Any, Iterable, cast
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import load_catalog
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import Catalog, load_catalog
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, FABRIC_ORDER
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
@@ -39,19 +40,19 @@ class FabricSpec:
     rail_optimized: bool
     nodes_per_su: int
     oversubscription: float
-    tiers: object
+    tiers: int | str
     min_spines: int
     mtu: int
     host_mtu: int
-    qos_profile: object
-    qos: object
+    qos_profile: str | None
+    qos: dict[str, Any] | None
     congestion_control: str
     host_addressing: str
-    appliance_model: object
+    appliance_model: str | None
     appliance_count: int
 
     @property
-    def routed(self):
+    def routed(self) -> bool:
         """Ethernet fabrics are routed (BGP underlay); InfiniBand is routed by its subnet manager."""
         return self.kind != "infiniband"
 
@@ -59,23 +60,23 @@ class FabricSpec:
 @dataclass(frozen=True)
 class Design:
     name: str
-    reference: object
+    reference: str | None
     workload: str
     node_model: str
     node_count: int
-    nodes_per_rack: object
-    fabrics: dict
-    facility: dict
-    addressing: dict
-    tenants: list
-    hosts: dict
-    validation: dict
-    raw: dict
-    catalog: object
-    path: object
+    nodes_per_rack: int | None
+    fabrics: dict[str, FabricSpec]
+    facility: dict[str, Any]
+    addressing: dict[str, Any]
+    tenants: list[dict[str, Any]]
+    hosts: dict[str, Any]
+    validation: dict[str, Any]
+    raw: dict[str, Any]
+    catalog: Catalog
+    path: str | None
 
 
-def merge(base, override):
+def merge(base: Any, override: Any) -> Any:
     """Merge ``override`` into a copy of ``base``: mappings key by key, ``None`` deletes."""
     if not isinstance(base, dict) or not isinstance(override, dict):
         return copy.deepcopy(override)
@@ -90,7 +91,7 @@ def merge(base, override):
     return out
 
 
-def apply_defaults(schema, data, root=None):
+def apply_defaults(schema: dict[str, Any], data: Any, root: dict[str, Any] | None = None) -> Any:
     """Fill ``default`` values of the schema into ``data`` (in place), following $ref."""
     root = root or schema
     if "$ref" in schema:
@@ -111,22 +112,22 @@ def apply_defaults(schema, data, root=None):
     return data
 
 
-_SCHEMA = None
+_SCHEMA: dict[str, Any] | None = None
 
 
-def design_schema():
+def design_schema() -> dict[str, Any]:
     global _SCHEMA
     if _SCHEMA is None:
         _SCHEMA = datafiles.load_json(os.path.join(datafiles.SCHEMAS_DIR, "design.schema.json"))
     return _SCHEMA
 
 
-def reference_names():
+def reference_names() -> list[str]:
     return sorted(f[:-4] for f in os.listdir(datafiles.REFERENCES_DIR)
                   if f.endswith(".yml") and f != "defaults.yml")
 
 
-def layered(user):
+def layered(user: Any) -> Any:
     """The design after reference and default layers, before schema defaults."""
     base = datafiles.load_yaml(os.path.join(datafiles.REFERENCES_DIR, "defaults.yml")) or {}
     ref = user.get("reference") if isinstance(user, dict) else None
@@ -135,7 +136,7 @@ def layered(user):
     return merge(base, user)
 
 
-def load_design(source, base_dir=None):
+def load_design(source: Any, base_dir: str | None = None) -> Design:
     """Load and validate a design from a path, a YAML string or a mapping; return a Design.
 
     Raises DesignError listing every problem found.
@@ -174,13 +175,13 @@ def load_design(source, base_dir=None):
     return design
 
 
-def _known(kind, table):
+def _known(kind: str, table: Iterable[str]) -> str:
     return ", ".join(sorted(table))
 
 
-def _build(raw, catalog, path):
-    problems = []
-    fabrics = {}
+def _build(raw: dict[str, Any], catalog: Catalog, path: str | None) -> Design:
+    problems: list[str] = []
+    fabrics: dict[str, FabricSpec] = {}
     for name in FABRIC_ORDER:
         spec = (raw.get("fabrics") or {}).get(name)
         if spec is None:
@@ -209,7 +210,7 @@ def _build(raw, catalog, path):
                 problems.append(field(where + "." + key, "%s is an %s switch, but the fabric kind is %s" % (
                     model.id, model.kind, spec["kind"])))
         qos_name = spec.get("qos_profile")
-        qos = None
+        qos: dict[str, Any] | None = None
         if qos_name is not None:
             qos = (raw.get("qos_profiles") or {}).get(qos_name)
             if qos is None:
@@ -256,14 +257,14 @@ ETHERNET_MTU = 9216
 IPOIB_HEADER = 4
 
 
-def _mtus(spec, where, platform):
+def _mtus(spec: dict[str, Any], where: str, platform: str) -> tuple[int, int, list[str]]:
     """(switch MTU, host MTU, problems) of a fabric: defaults and limits depend on its kind and on
     what its platform's routed ports take (the registry's ``max_mtu``), decided here once so that
     the plan, the rendered configuration and validation agree."""
     if spec["kind"] != "infiniband":
         limit = platforms.max_mtu(platform, ETHERNET_MTU)
         mtu = int(spec.get("mtu", limit))
-        problems = []
+        problems: list[str] = []
         if mtu > limit:
             problems.append(field(where + ".mtu", "%d is more than a %s switch takes on a routed port; allowed: "
                                   "up to %d" % (mtu, platform, limit)))
@@ -285,9 +286,9 @@ def _mtus(spec, where, platform):
     return mtu, host_mtu, problems
 
 
-def check_design(design):
+def check_design(design: Design) -> list[str]:
     """Arithmetic checks that need the catalog: return sentences that say why a design cannot work."""
-    problems = []
+    problems: list[str] = []
     server = design.catalog.servers[design.node_model]
     rack = design.facility["rack"]
     if server.power_kw > rack["power_kw"]:
@@ -323,7 +324,7 @@ def check_design(design):
             problems.append(field(where + ".appliances", "UFM appliances manage InfiniBand fabrics; this "
                                   "fabric is %s (set appliances to null)" % fabric.kind))
         if fabric.nodes_per_su and fabric.appliance_count:
-            appliance = design.catalog.appliances[fabric.appliance_model]
+            appliance = design.catalog.appliances[cast(str, fabric.appliance_model)]
             need = math.ceil(fabric.appliance_count * appliance.ports / max(1, nic.ports))
             if need >= fabric.nodes_per_su:
                 problems.append(field(where + ".appliances.count", "%d appliances leave no node slot in "

@@ -23,11 +23,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Interface, Link
+
+if TYPE_CHECKING:
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design, FabricSpec
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.placement import ApplianceSlot
 
 
 @dataclass(frozen=True)
@@ -60,15 +65,15 @@ class Sizing:
     peer_links: int
 
     @property
-    def spines(self):
+    def spines(self) -> int:
         return self.spines_per_group * self.pods if self.tiers > 1 else 0
 
     @property
-    def cores(self):
+    def cores(self) -> int:
         return self.cores_per_group * self.spines_per_group if self.tiers == 3 else 0
 
 
-def _fewest_dividing(total, minimum, need_ports, ports):
+def _fewest_dividing(total: int, minimum: int, need_ports: float, ports: int) -> int | None:
     """Fewest n >= minimum that divides ``total`` with n * ports >= need_ports, or None."""
     for n in range(max(1, minimum), total + 1):
         if total % n == 0 and n * ports >= need_ports:
@@ -76,7 +81,7 @@ def _fewest_dividing(total, minimum, need_ports, ports):
     return None
 
 
-def size(design, spec, reserved_slots=0):
+def size(design: Design, spec: FabricSpec, reserved_slots: int = 0) -> Sizing:
     """Size fabric ``spec`` of ``design``; raise DesignError with the field to change when it cannot."""
     catalog = design.catalog
     where = "fabrics.%s" % spec.name
@@ -120,10 +125,11 @@ def size(design, spec, reserved_slots=0):
     sus = int(math.ceil((design.node_count + reserved_slots) / float(nodes_per_su)))
     leaves_per_su = leaves_per_column * width
     leaves = leaves_per_su * sus
-    values = dict(fabric=spec.name, link_speed=speed, split=split, ports_per_node=p, width=width,
-                  per_column=per_column, nodes_per_su=nodes_per_su, sus=sus,
-                  leaves_per_column=leaves_per_column, leaves_per_su=leaves_per_su, leaves=leaves,
-                  downlinks=downlinks, peer_links=peer_links)
+    values: dict[str, Any] = dict(
+        fabric=spec.name, link_speed=speed, split=split, ports_per_node=p, width=width,
+        per_column=per_column, nodes_per_su=nodes_per_su, sus=sus,
+        leaves_per_column=leaves_per_column, leaves_per_su=leaves_per_su, leaves=leaves,
+        downlinks=downlinks, peer_links=peer_links)
     if tiers_wanted == 1:
         if leaves_per_column > 1:
             raise DesignError(field(where + ".tiers", "one switch per column cannot serve %d nodes on %s "
@@ -165,7 +171,8 @@ def size(design, spec, reserved_slots=0):
         raise DesignError(field(where + ".nodes_per_su", "a scalable unit of %d leaves does not fit under "
                                 "spines of %d ports; lower nodes_per_su" % (leaves_per_su, spine_radix)))
     pod_leaves = sus_per_pod * leaves_per_su
-    per_pod = _fewest_dividing(uplinks, spec.min_spines, pod_leaves * uplinks, half)
+    # Never None: the leaves of a pod fit under half the spine ports (checked just above).
+    per_pod = cast(int, _fewest_dividing(uplinks, spec.min_spines, pod_leaves * uplinks, half))
     pods = int(math.ceil(sus / float(sus_per_pod)))
     k = uplinks // per_pod
     spine_uplinks = pod_leaves * k
@@ -182,17 +189,18 @@ def size(design, spec, reserved_slots=0):
 class FabricBuild(object):
     """The switches, appliances and links of one fabric, with every port named."""
 
-    def __init__(self, sizing, spec):
-        self.sizing = sizing
-        self.spec = spec
-        self.leaves = []
-        self.spines = []
-        self.cores = []
-        self.appliances = []
-        self.links = []
+    def __init__(self, sizing: Sizing, spec: FabricSpec) -> None:
+        self.sizing: Sizing = sizing
+        self.spec: FabricSpec = spec
+        self.leaves: list[Device] = []
+        self.spines: list[Device] = []
+        self.cores: list[Device] = []
+        self.appliances: list[Device] = []
+        self.links: list[Link] = []
 
 
-def build(design, spec, sizing, nodes, appliance_slots=()):
+def build(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Device],
+          appliance_slots: Sequence[ApplianceSlot] = ()) -> FabricBuild:
     """Create switches and links of one fabric.
 
     ``nodes`` are gpu_node Devices with ``su``/``slot``; ``appliance_slots`` lists
@@ -221,7 +229,8 @@ def build(design, spec, sizing, nodes, appliance_slots=()):
                              power_kw=leaf_model.power_kw)
                 out.leaves.append(dev)
 
-    def attach(host, host_port, su, slot, port_index, tier, rdma=None):
+    def attach(host: Device, host_port: str, su: int, slot: int, port_index: int, tier: str,
+               rdma: str | None = None) -> None:
         column = port_index % s.width
         lane = port_index // s.width
         offset = (slot - 1) * s.per_column + lane
@@ -270,7 +279,7 @@ def build(design, spec, sizing, nodes, appliance_slots=()):
     up_speed = float(separate["speed_gbps"]) if separate else s.link_speed
     up_lanes = int(separate.get("lanes_per_port", lanes)) if separate else lanes
 
-    def uplink_name(number):
+    def uplink_name(number: int) -> str:
         if separate and plat == "sonic":
             # SONiC names a port by its first lane: the uplink cages follow the downlinks' lanes.
             return "Ethernet%d" % (s.uplink_base * lanes + (number - s.uplink_base - 1) * up_lanes)
@@ -310,7 +319,8 @@ def build(design, spec, sizing, nodes, appliance_slots=()):
     return out
 
 
-def _connect(out, a, pa, na, b, pb, nb, speed, mtu, tier, split_a, split_b):
+def _connect(out: FabricBuild, a: Device, pa: str, na: int, b: Device, pb: str, nb: int, speed: float, mtu: int,
+             tier: str, split_a: int, split_b: int) -> None:
     role_a, role_b = ("peer", "peer") if tier == "leaf_leaf" else ("uplink", "downlink")
     end_a = Interface(pa, out.spec.name, role_a, speed, mtu, b.name, pb, port_number=na, split=split_a)
     end_b = Interface(pb, out.spec.name, role_b, speed, mtu, a.name, pa, port_number=nb, split=split_b)

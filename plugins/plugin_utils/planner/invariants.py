@@ -11,27 +11,33 @@ from __future__ import annotations
 
 import socket
 from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Interface
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import Plan
 
 
-def _net(cidr):
+def _net(cidr: str) -> tuple[int, int]:
     """(first, last) address of ``cidr`` as integers."""
-    addr, plen = cidr.split("/")
-    plen = int(plen)
+    addr, plen_text = cidr.split("/")
+    plen = int(plen_text)
     start = int.from_bytes(socket.inet_aton(addr), "big") & ((0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF)
     return start, start + (1 << (32 - plen)) - 1
 
 
-def check_plan(plan):
+def check_plan(plan: Plan) -> list[str]:
     """Return every broken invariant of ``plan`` as a sentence (an empty list when sound)."""
-    problems = []
+    problems: list[str] = []
     devices = plan.devices
-    seen = set()                      # addresses (without prefix length) assigned so far
-    nets = {}
-    leaf_asns = defaultdict(set)
-    ports = {}                        # device -> {port name: Interface}
+    seen: set[str] = set()            # addresses (without prefix length) assigned so far
+    nets: dict[tuple[int, int], str] = {}
+    leaf_asns: defaultdict[str | None, set[int]] = defaultdict(set)
+    ports: dict[str, dict[str, Interface]] = {}   # device -> {port name: Interface}
 
     for dev in devices.values():
-        names = ports[dev.name] = {}
+        names: dict[str, Interface] = {}
+        ports[dev.name] = names
         addresses = [a for a in (dev.mgmt_address, dev.loopback, dev.gateway_address) if a]
         for iface in dev.interfaces:
             if iface.name in names:
@@ -80,15 +86,15 @@ def check_plan(plan):
     return problems
 
 
-def _rails(plan):
+def _rails(plan: Plan) -> list[str]:
     """Every node reaches every rail of every rail-optimized fabric, each NIC its own rail's leaf."""
-    problems = []
+    problems: list[str] = []
     devices = plan.devices
     rails = {n: set(range(f["rails"])) for n, f in plan.fabrics.items() if f["rail_optimized"]}
     for dev in devices.values():
         if dev.role != "gpu_node":
             continue
-        reached = defaultdict(set)
+        reached: defaultdict[str, set[Any]] = defaultdict(set)
         for iface in dev.interfaces:
             if iface.fabric in rails:
                 peer_rail = devices[iface.peer_device].rail
@@ -103,15 +109,15 @@ def _rails(plan):
     return problems
 
 
-def _balance(plan):
+def _balance(plan: Plan) -> list[str]:
     """Every leaf has the same number of links to every spine of its pod; spines to their cores."""
-    problems = []
-    spines_by_pod = defaultdict(set)
+    problems: list[str] = []
+    spines_by_pod: defaultdict[tuple[str | None, int | None], set[str]] = defaultdict(set)
     for dev in plan.devices.values():
         if dev.role == "spine":
             spines_by_pod[(dev.fabric, dev.pod)].add(dev.name)
     for dev in plan.devices.values():
-        if dev.role not in ("leaf", "spine") or plan.fabrics[dev.fabric]["tiers"] < 2:
+        if dev.role not in ("leaf", "spine") or plan.fabrics[dev.fabric]["tiers"] < 2:  # type: ignore[index]
             continue
         counts = Counter(i.peer_device for i in dev.interfaces if i.role == "uplink")
         if dev.role == "leaf" and (set(counts) != spines_by_pod[(dev.fabric, dev.pod)]

@@ -9,14 +9,16 @@ classes rather than dicts; ``as_dict`` gives the JSON form documented in docs/pl
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 
 class Record(object):
     """A slotted record; ``FIELDS`` are the slots that make up its JSON form."""
 
     __slots__ = ()
-    FIELDS = ()
+    FIELDS: ClassVar[tuple[str, ...]] = ()
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.FIELDS}
 
 
@@ -27,25 +29,27 @@ class Interface(Record):
     # looking it up by name (not part of the JSON form: peer_device and peer_port name it there).
     __slots__ = FIELDS + ("peer",)
 
-    def __init__(self, name, fabric, role, speed_gbps, mtu, peer_device, peer_port, rail=None,
-                 port_number=None, split=1, rdma_device=None):
-        self.name = name
-        self.fabric = fabric
-        self.role = role            # downlink | uplink | peer | compute | storage | inband | bmc
-        self.rail = rail
-        self.speed_gbps = speed_gbps
-        self.mtu = mtu
-        self.address = None
-        self.gateway = None
-        self.rdma_device = rdma_device
-        self.peer_device = peer_device
-        self.peer_port = peer_port
-        self.description = "to %s %s" % (peer_device, peer_port)
-        self.port_number = port_number
-        self.split = split
-        self.peer = None
+    def __init__(self, name: str, fabric: str, role: str, speed_gbps: float, mtu: int, peer_device: str,
+                 peer_port: str, rail: int | None = None, port_number: int | None = None, split: int = 1,
+                 rdma_device: str | None = None) -> None:
+        self.name: str = name
+        self.fabric: str = fabric
+        self.role: str = role            # downlink | uplink | peer | compute | storage | inband | bmc
+        self.rail: int | None = rail
+        self.speed_gbps: float = speed_gbps
+        self.mtu: int = mtu
+        self.address: str | None = None
+        self.gateway: str | None = None
+        self.rdma_device: str | None = rdma_device
+        self.peer_device: str = peer_device
+        self.peer_port: str = peer_port
+        self.description: str = "to %s %s" % (peer_device, peer_port)
+        self.port_number: Any = port_number     # int on switch ports (read as a number there), None on hosts
+        self.split: int = split
+        # Set by the wiring right after both ends are created, so never None in a plan.
+        self.peer: Interface = None  # type: ignore[assignment]
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         # Spelled out: a dict display is about twice as fast as a loop over FIELDS, and this runs
         # once per interface when plan.json is written (a unit test keeps it equal to FIELDS).
         return {"name": self.name, "fabric": self.fabric, "role": self.role, "rail": self.rail,
@@ -60,21 +64,22 @@ class Link(Record):
               "cable", "length_m", "transceiver")
     __slots__ = FIELDS
 
-    def __init__(self, fabric, tier, a_device, a_port, b_device, b_port, speed_gbps):
-        self.id = None
-        self.fabric = fabric
-        self.tier = tier            # node_leaf | appliance_leaf | leaf_spine | spine_core | leaf_leaf
-        self.a_device = a_device
-        self.a_port = a_port
-        self.b_device = b_device
-        self.b_port = b_port
-        self.speed_gbps = speed_gbps
-        self.media = None
-        self.cable = None
-        self.length_m = None
-        self.transceiver = None
+    def __init__(self, fabric: str, tier: str, a_device: str, a_port: str, b_device: str, b_port: str,
+                 speed_gbps: float) -> None:
+        self.id: str | None = None
+        self.fabric: str = fabric
+        self.tier: str = tier            # node_leaf | appliance_leaf | leaf_spine | spine_core | leaf_leaf
+        self.a_device: str = a_device
+        self.a_port: str = a_port
+        self.b_device: str = b_device
+        self.b_port: str = b_port
+        self.speed_gbps: float = speed_gbps
+        self.media: str | None = None
+        self.cable: str | None = None
+        self.length_m: float | None = None
+        self.transceiver: str | None = None
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         # Spelled out for speed, as Interface.as_dict.
         return {"id": self.id, "fabric": self.fabric, "tier": self.tier, "a_device": self.a_device,
                 "a_port": self.a_port, "b_device": self.b_device, "b_port": self.b_port,
@@ -88,40 +93,43 @@ class Device(Record):
               "interfaces", "bgp", "host_subnets", "gateway_address", "tenant", "global_slot")
     __slots__ = FIELDS + ("_ports",)
 
-    def __init__(self, name, role, model, platform, fabric=None, su=None, slot=None, rail=None,
-                 index=None, pod=None, height=1, power_kw=0.0):
-        self.name = name
-        self.role = role            # gpu_node | leaf | spine | core | appliance
-        self.model = model
-        self.platform = platform
-        self.fabric = fabric
-        self.su = su
-        self.slot = slot
-        self.rail = rail
-        self.index = index
-        self.pod = pod
-        self.rack = None
-        self.rack_unit = None
-        self.height = height
-        self.power_kw = power_kw
-        self.mgmt_address = None
-        self.loopback = None
-        self.asn = None
-        self.interfaces = []
-        self.bgp = None
-        self.host_subnets = []
-        self.gateway_address = None
-        self.tenant = None
-        self.global_slot = None
-        self._ports = None
+    def __init__(self, name: str, role: str, model: str, platform: str, fabric: str | None = None,
+                 su: int | None = None, slot: int | None = None, rail: int | None = None,
+                 index: int | None = None, pod: int | None = None, height: int = 1, power_kw: float = 0.0) -> None:
+        self.name: str = name
+        self.role: str = role            # gpu_node | leaf | spine | core | appliance
+        self.model: str = model
+        self.platform: str = platform
+        self.fabric: str | None = fabric
+        # Positions (int): None only on devices a position does not apply to, and read as numbers only
+        # where the planner set them, so typed Any rather than checked for None on every use.
+        self.su: Any = su
+        self.slot: Any = slot
+        self.rail: int | None = rail
+        self.index: Any = index
+        self.pod: Any = pod
+        self.rack: str | None = None
+        self.rack_unit: int | None = None
+        self.height: int = height
+        self.power_kw: float = power_kw
+        self.mgmt_address: str | None = None
+        self.loopback: str | None = None
+        self.asn: int | None = None
+        self.interfaces: list[Interface] = []
+        self.bgp: dict[str, Any] | None = None
+        self.host_subnets: list[str] = []
+        self.gateway_address: str | None = None
+        self.tenant: str | None = None
+        self.global_slot: Any = None
+        self._ports: dict[str, Interface] | None = None
 
-    def port(self, name):
+    def port(self, name: str) -> Interface:
         """The interface called ``name`` (indexed on first use, after wiring is complete)."""
         if self._ports is None or len(self._ports) != len(self.interfaces):
             self._ports = {i.name: i for i in self.interfaces}
         return self._ports[name]
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         out = Record.as_dict(self)
         out["interfaces"] = [i.as_dict() for i in self.interfaces]
         return out
@@ -132,25 +140,26 @@ class Rack(Record):
               "devices")
     __slots__ = FIELDS + ("_next_bottom", "_next_top")
 
-    def __init__(self, name, kind, su, row, column, units, power_kw):
-        self.name = name
-        self.kind = kind            # compute | network
-        self.su = su
-        self.row = row
-        self.column = column
-        self.units = units
-        self.power_kw = power_kw
-        self.used_units = 0
-        self.used_power_kw = 0.0
-        self.devices = []
-        self._next_bottom = 1
-        self._next_top = units
+    def __init__(self, name: str, kind: str, su: int | None, row: int, column: int, units: int,
+                 power_kw: float) -> None:
+        self.name: str = name
+        self.kind: str = kind            # compute | network
+        self.su: int | None = su
+        self.row: int = row
+        self.column: int = column
+        self.units: int = units
+        self.power_kw: float = power_kw
+        self.used_units: int = 0
+        self.used_power_kw: float = 0.0
+        self.devices: list[dict[str, Any]] = []
+        self._next_bottom: int = 1
+        self._next_top: int = units
 
-    def fits(self, device):
+    def fits(self, device: Device) -> bool:
         return (self.used_units + device.height <= self.units
                 and self.used_power_kw + device.power_kw <= self.power_kw + 1e-9)
 
-    def mount(self, device, from_top=False):
+    def mount(self, device: Device, from_top: bool = False) -> None:
         """Place a device: servers stack from the bottom, switches from the top."""
         if from_top:
             device.rack_unit = self._next_top - device.height + 1

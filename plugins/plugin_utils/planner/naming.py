@@ -15,22 +15,23 @@ at its CLI, so the plan names ports per platform:
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Callable
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_PREFIX
 
 
-def node_name(design_name, number):
+def node_name(design_name: str, number: int) -> str:
     return "%s-node-%d" % (design_name, number)
 
 
-def switch_name(design_name, fabric, role, number):
+def switch_name(design_name: str, fabric: str, role: str, number: int) -> str:
     return "%s-%s%s-%d" % (design_name, FABRIC_PREFIX[fabric], role, number)
 
 
-def appliance_name(design_name, fabric, number):
+def appliance_name(design_name: str, fabric: str, number: int) -> str:
     return "%s-%sufm-%d" % (design_name, FABRIC_PREFIX[fabric], number)
 
 
 # Cached: a large fabric asks for the same few thousand names hundreds of thousands of times.
-port_name = lru_cache(maxsize=None)(platforms.port_name)
+port_name: Callable[[str, int, int, int], str] = lru_cache(maxsize=None)(platforms.port_name)

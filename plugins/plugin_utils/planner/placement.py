@@ -16,35 +16,42 @@ an SU are sized for the full SU, so adding nodes or SUs never moves a device alr
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Sequence, cast
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Rack
 
+if TYPE_CHECKING:
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design
+    # (appliance, port name, su, slot, column) and (label, devices, row).
+    ApplianceSlot = tuple[Device, str, int, int, int]
+    SpineGroup = tuple[str, list[Device], int]
 
-def nodes_per_rack(design):
+
+def nodes_per_rack(design: Design) -> int:
     server = design.catalog.servers[design.node_model]
     rack = design.facility["rack"]
     fit = min(int(rack["power_kw"] // server.power_kw), rack["units"] // server.rack_units)
     return int(design.nodes_per_rack or fit)
 
 
-def reserved_slots(design):
+def reserved_slots(design: Design) -> int:
     """Node slots at the end of SU 1 given to the compute fabric's appliances (UFM)."""
     spec = design.fabrics["compute"]
     if not spec.appliance_count:
         return 0
-    appliance = design.catalog.appliances[spec.appliance_model]
+    appliance = design.catalog.appliances[cast(str, spec.appliance_model)]
     rails = design.catalog.servers[design.node_model].nics["compute"].ports
     return int(math.ceil(spec.appliance_count * appliance.ports / float(rails)))
 
 
-def place_nodes(design, nodes_per_su):
+def place_nodes(design: Design, nodes_per_su: int) -> list[Device]:
     """GPU node Devices with (su, slot, global_slot) in SU order, skipping reserved slots."""
     server = design.catalog.servers[design.node_model]
     reserved = reserved_slots(design)
     first_reserved = nodes_per_su - reserved + 1
-    nodes = []
+    nodes: list[Device] = []
     position = 0
     number = 0
     while number < design.node_count:
@@ -60,15 +67,16 @@ def place_nodes(design, nodes_per_su):
     return nodes
 
 
-def place_appliances(design, nodes_per_su):
+def place_appliances(design: Design, nodes_per_su: int) -> tuple[list[Device], list[ApplianceSlot]]:
     """Appliance Devices and the (device, port, su, slot, column) each of their ports takes."""
     spec = design.fabrics["compute"]
     if not spec.appliance_count:
         return [], []
-    model = design.catalog.appliances[spec.appliance_model]
+    model = design.catalog.appliances[cast(str, spec.appliance_model)]
     rails = design.catalog.servers[design.node_model].nics["compute"].ports
     first = nodes_per_su - reserved_slots(design) + 1
-    devices, slots = [], []
+    devices: list[Device] = []
+    slots: list[ApplianceSlot] = []
     for a in range(spec.appliance_count):
         dev = Device(naming.appliance_name(design.name, "compute", a + 1), "appliance", model.id, "linux",
                      fabric="compute", su=1, index=a + 1, height=model.rack_units, power_kw=model.power_kw)
@@ -80,11 +88,12 @@ def place_appliances(design, nodes_per_su):
 
 
 class Placement(object):
-    def __init__(self):
-        self.racks = []
+    def __init__(self) -> None:
+        self.racks: list[Rack] = []
 
 
-def place_racks(design, nodes, nodes_per_su, sus, su_devices, spine_groups):
+def place_racks(design: Design, nodes: Sequence[Device], nodes_per_su: int, sus: int,
+                su_devices: dict[int, list[Device]], spine_groups: Sequence[SpineGroup]) -> Placement:
     """Mount every device.
 
     ``su_devices[su]`` are the leaves and appliances of an SU; ``spine_groups`` is a list of
@@ -97,7 +106,7 @@ def place_racks(design, nodes, nodes_per_su, sus, su_devices, spine_groups):
         raise DesignError(field("facility.rack", "a rack cannot hold one %s node" % design.node_model))
     racks_per_su = int(math.ceil(nodes_per_su / float(npr)))
     place = Placement()
-    by_su = {}
+    by_su: dict[int, list[Rack]] = {}
     for su in range(1, sus + 1):
         by_su[su] = []
         for k in range(racks_per_su):
@@ -108,7 +117,7 @@ def place_racks(design, nodes, nodes_per_su, sus, su_devices, spine_groups):
     for node in nodes:
         by_su[node.su][(node.slot - 1) // npr].mount(node)
     for su in range(1, sus + 1):
-        net = []
+        net: list[Rack] = []
         for dev in su_devices.get(su, []):
             target = next((r for r in by_su[su] + net if r.fits(dev)), None)
             if target is None:
@@ -121,11 +130,11 @@ def place_racks(design, nodes, nodes_per_su, sus, su_devices, spine_groups):
             target.mount(dev, from_top=True)
     # Spine-layer racks stand in the row they serve (a pod's middle SU, or the middle of the
     # hall), after the SU racks of that row, so leaf-spine runs stay short as the hall grows.
-    next_column = {}
+    next_column: dict[int, int] = {}
     for rack in place.racks:
         next_column[rack.row] = max(next_column.get(rack.row, 0), rack.column + 1)
     for label, devices, row in spine_groups:
-        racks = []
+        racks: list[Rack] = []
         for dev in devices:
             target = racks[-1] if racks and racks[-1].fits(dev) else None
             if target is None:

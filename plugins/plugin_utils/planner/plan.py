@@ -11,6 +11,7 @@ Every later step of the collection reads this plan; none recomputes it.
 from __future__ import annotations
 
 import gc
+from typing import Any, Iterable
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import addressing
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import bom
@@ -18,7 +19,8 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import fabric
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import placement
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_ORDER, FABRIC_PREFIX, SWITCH_ROLES
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import load_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design, load_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Link, Rack
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 
 SCHEMA_VERSION = 1
@@ -27,39 +29,34 @@ SCHEMA_VERSION = 1
 class Plan(object):
     """Devices (by name), links, racks, fabric sizings, BOM and summary of one design."""
 
-    def __init__(self, design):
-        self.design = design
-        self.name = design.name
-        self.devices = {}
-        self.links = []
-        self.racks = []
-        self.fabrics = {}
-        self.bom = []
-        self.summary = {}
+    def __init__(self, design: Design) -> None:
+        self.design: Design = design
+        self.name: str = design.name
+        self.devices: dict[str, Device] = {}
+        self.links: list[Link] = []
+        self.racks: list[Rack] = []
+        self.fabrics: dict[str, dict[str, Any]] = {}
+        self.catalog: dict[str, Any] = {}
+        self.bom: list[dict[str, Any]] = []
+        self.summary: dict[str, Any] = {}
 
-    def host_vars(self, name):
-        return self.devices[name].as_dict()
-
-    def fabric_dict(self, name):
-        return dict(self.fabrics[name])
-
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "schema_version": SCHEMA_VERSION, "design": self.design.raw,
-            "fabrics": self.fabrics,
+            "fabrics": self.fabrics, "catalog": self.catalog,
             "devices": {n: d.as_dict() for n, d in self.devices.items()},
             "links": [link.as_dict() for link in self.links],
             "racks": [r.as_dict() for r in self.racks], "bom": self.bom, "summary": self.summary,
         }
 
 
-def plan_design(source, base_dir=None, check=True):
+def plan_design(source: Any, base_dir: str | None = None, check: bool = True) -> Plan:
     """Load ``source`` (path, YAML text or mapping) and plan it."""
     design = source if hasattr(source, "fabrics") else load_design(source, base_dir)
     return build_plan(design, check=check)
 
 
-def build_plan(design, check=True):
+def build_plan(design: Design, check: bool = True) -> Plan:
     # The plan is hundreds of thousands of small acyclic records; the cyclic garbage collector
     # would rescan them all again and again as they are created, for nothing.
     enabled = gc.isenabled()
@@ -71,11 +68,11 @@ def build_plan(design, check=True):
             gc.enable()
 
 
-def _build_plan(design, check):
+def _build_plan(design: Design, check: bool) -> Plan:
     plan = Plan(design)
     compute = design.fabrics["compute"]
     reserved = placement.reserved_slots(design)
-    sizings = {}
+    sizings: dict[str, fabric.Sizing] = {}
     for name in FABRIC_ORDER:
         if name in design.fabrics:
             sizings[name] = fabric.size(design, design.fabrics[name],
@@ -83,13 +80,13 @@ def _build_plan(design, check):
     nodes_per_su = sizings["compute"].nodes_per_su
     nodes = placement.place_nodes(design, nodes_per_su)
     appliances, appliance_slots = placement.place_appliances(design, nodes_per_su)
-    builds = {}
+    builds: dict[str, fabric.FabricBuild] = {}
     for name, sizing in sizings.items():
         builds[name] = fabric.build(design, design.fabrics[name], sizing, nodes,
                                     appliance_slots if name == "compute" else ())
     sus = sizings["compute"].sus
-    su_devices = {}
-    spine_groups = []
+    su_devices: dict[int, list[Device]] = {}
+    spine_groups: list[tuple[str, list[Device], int]] = []
     for name, build in builds.items():
         for leaf in build.leaves:
             # Leaves of other fabrics sit with the compute SU whose nodes they serve.
@@ -119,7 +116,7 @@ def _build_plan(design, check):
             plan.devices[dev.name] = dev
         plan.links.extend(build.links)
     racks_by_name = {r.name: r for r in plan.racks}
-    racks_by_device = {d.name: racks_by_name[d.rack] for d in plan.devices.values()}
+    racks_by_device = {d.name: racks_by_name[d.rack] for d in plan.devices.values()}  # type: ignore[index]  # all placed
     cabling.assign(design, plan.links, racks_by_device)
     for i, link in enumerate(plan.links, start=1):
         link.id = "%s-%06d" % (link.fabric, i)
@@ -128,6 +125,7 @@ def _build_plan(design, check):
     _tenants(design, nodes)
     for name, build in builds.items():
         plan.fabrics[name] = _fabric_summary(design, build)
+    plan.catalog = catalog_used(design, plan.devices.values())
     plan.bom = bom.bill(design, list(plan.devices.values()), plan.links, plan.racks)
     plan.summary = summary(plan)
     if check:
@@ -138,7 +136,21 @@ def _build_plan(design, check):
     return plan
 
 
-def _tenants(design, nodes):
+def catalog_used(design: Design, devices: Iterable[Device]) -> dict[str, Any]:
+    """The catalog entries of the server and switch models the plan uses, as in the catalog files.
+
+    Everything after planning reads the plan, never the design or the catalog files: the GPU host
+    role needs the server's GPUs and NIC names, the switch renderer the switch's lanes, validation
+    the GPU count to expect. Carrying the entries here also records which catalog a plan was made
+    with.
+    """
+    models = sorted({d.model for d in devices})
+    catalog = design.catalog
+    return {"servers": {m: catalog.servers[m].raw for m in models if m in catalog.servers},
+            "switches": {m: catalog.switches[m].raw for m in models if m in catalog.switches}}
+
+
+def _tenants(design: Design, nodes: list[Device]) -> None:
     """Tenants take whole nodes in order, so a tenant's nodes stay its own as the design grows."""
     i = 0
     for tenant in design.tenants:
@@ -147,7 +159,7 @@ def _tenants(design, nodes):
         i += int(tenant.get("nodes", 0))
 
 
-def _fabric_summary(design, build):
+def _fabric_summary(design: Design, build: fabric.FabricBuild) -> dict[str, Any]:
     s, spec = build.sizing, build.spec
     counts = {"node_leaf": 0, "leaf_spine": 0, "spine_core": 0, "leaf_leaf": 0}
     for link in build.links:
@@ -169,7 +181,7 @@ def _fabric_summary(design, build):
     }
 
 
-def summary(plan):
+def summary(plan: Plan) -> dict[str, Any]:
     design = plan.design
     server = design.catalog.servers[design.node_model]
     nodes = sum(1 for d in plan.devices.values() if d.role == "gpu_node")

@@ -10,6 +10,8 @@ One schema (``schemas/design.schema.json``) drives both validation and the refer
 
 from __future__ import annotations
 
+from typing import Any, Iterable
+
 try:
     import jsonschema
     HAS_JSONSCHEMA = True
@@ -19,7 +21,7 @@ except ImportError:  # pragma: no cover - a requirement of the collection
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 
 
-def dotted(path):
+def dotted(path: Iterable[Any]) -> str:
     """``['fabrics', 'compute', 'kind']`` -> ``fabrics.compute.kind``; list items as ``[N]``."""
     out = ""
     for part in path:
@@ -30,7 +32,7 @@ def dotted(path):
     return out
 
 
-def _describe(error):
+def _describe(error: Any) -> str:
     validator = error.validator
     value = error.instance
     if validator == "enum":
@@ -59,16 +61,16 @@ def _describe(error):
         return "needs at least %s item(s)" % error.validator_value
     if validator == "format":
         return "%r is not a valid %s" % (value, error.validator_value)
-    return error.message
+    return str(error.message)
 
 
-def validate_against(schema, data):
+def validate_against(schema: dict[str, Any], data: Any) -> list[str]:
     """Return every problem of ``data`` against ``schema`` as ``path: message`` strings."""
     if not HAS_JSONSCHEMA:
         raise DesignError("the Python package jsonschema is required to validate designs")
     validator_cls = jsonschema.validators.validator_for(schema)
     validator = validator_cls(schema, format_checker=validator_cls.FORMAT_CHECKER)
-    problems = []
+    problems: list[str] = []
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         # oneOf/anyOf errors are reported through their most specific sub-error.
         if error.context:

@@ -19,6 +19,8 @@ the others (the management port) alone.
 
 from __future__ import annotations
 
+from typing import Any
+
 import copy
 import json
 
@@ -33,7 +35,7 @@ def _steps(path):
 
 def _expand(steps, rendered, running):
     """Concrete paths for ``steps``: ``*`` matches the rendered keys at that level."""
-    paths = [[]]
+    paths: list[list[Any]] = [[]]
     for step in steps:
         nxt = []
         for prefix in paths:
@@ -71,7 +73,7 @@ def _delete(doc, path):
         parent.pop(path[-1], None)
 
 
-def merge_config(running, rendered, replace=(), merge=()):
+def merge_config(running: Any, rendered: Any, replace: Any = (), merge: Any = ()) -> Any:
     """The running document with the owned parts taken from ``rendered`` (both mappings)."""
     if not isinstance(running, dict) or not isinstance(rendered, dict):
         raise ValueError("running and rendered configurations must both be mappings")
@@ -98,6 +100,6 @@ def merge_config(running, rendered, replace=(), merge=()):
     return target
 
 
-def dump(doc):
+def dump(doc: Any) -> Any:
     """Stable text of a document for comparing and diffing."""
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -14,6 +14,8 @@ versionlock from 580 on.
 
 from __future__ import annotations
 
+from typing import Any
+
 import fnmatch
 import re
 
@@ -34,8 +36,6 @@ DNF_LOCK_PATTERNS = ("cuda-drivers*", "nvidia-*", "libnvidia-*", "kmod-nvidia*",
                      "libnvsdm*")
 
 
-
-
 def _branch(value):
     branch = str(value or "").strip()
     if not re.match(r"^\d{3,4}$", branch):
@@ -50,7 +50,7 @@ def _cuda(value):
     return match.group(1), match.group(2)
 
 
-def cuda_repo_slug(distribution, major_version):
+def cuda_repo_slug(distribution: Any, major_version: Any) -> Any:
     """The directory of NVIDIA's CUDA repositories for a distribution, e.g. ubuntu2204, rhel9."""
     dist = (distribution or "").lower()
     major = str(major_version or "").split(".", maxsplit=1)[0]
@@ -63,12 +63,12 @@ def cuda_repo_slug(distribution, major_version):
     raise GpuHostError("no NVIDIA CUDA repository for %s %s" % (distribution, major_version))
 
 
-def default_repositories(os_family, distribution, distribution_version, architecture, container_toolkit=True):
+def default_repositories(os_family: Any, distribution: Any, distribution_version: Any, architecture: Any, container_toolkit: Any = True) -> Any:
     """NVIDIA's CUDA repository (and the container toolkit's) for this OS, with their keys."""
     arch = "sbsa" if architecture in ("aarch64", "arm64") else "x86_64"
     slug = cuda_repo_slug(distribution, distribution_version)
     base = "%s/%s/%s" % (CUDA_BASE, slug, arch)
-    repos = []
+    repos: list[dict[str, Any]] = []
     if os_family == "Debian":
         repos.append({"name": "nvidia-cuda", "uris": base + "/", "suites": "/", "components": "",
                       "key_url": "%s/%s" % (base, CUDA_KEYS["Debian"])})
@@ -105,11 +105,11 @@ def _versioned(names, version, manager):
     return ["%s-%s*" % (n, version) if not n.startswith("@") else n for n in names]
 
 
-def gpu_host_settings(os_family, distribution, distribution_version, architecture="x86_64", server=None,
-                      design_hosts=None, driver_branch="", driver_version="", driver_flavor="auto",
-                      cuda_version="", source="cuda", repositories=None, install_cuda_toolkit=True,
-                      install_dcgm=True, install_container_toolkit=True, fabricmanager="auto",
-                      packages=None, mig_profile=None, defaults=None):
+def gpu_host_settings(os_family: Any, distribution: Any, distribution_version: Any, architecture: Any = "x86_64", server: Any = None,
+                      design_hosts: Any = None, driver_branch: Any = "", driver_version: Any = "", driver_flavor: Any = "auto",
+                      cuda_version: Any = "", source: Any = "cuda", repositories: Any = None, install_cuda_toolkit: Any = True,
+                      install_dcgm: Any = True, install_container_toolkit: Any = True, fabricmanager: Any = "auto",
+                      packages: Any = None, mig_profile: Any = None, defaults: Any = None) -> Any:
     """Everything the gpu_host role installs and locks, as one dict.
 
     ``server``: the catalog entry (gpus: model, nvswitch, generation,
@@ -262,7 +262,7 @@ def _matches(name, patterns):
     return any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
-def installed_to_lock(installed, patterns, prefix):
+def installed_to_lock(installed: Any, patterns: Any, prefix: Any) -> Any:
     """Installed packages to hold: names matching ``patterns`` whose version is the target.
 
     ``installed``: {name: version}; versions may carry an epoch (``3:570.133.20-1.el9``).
@@ -275,7 +275,7 @@ def installed_to_lock(installed, patterns, prefix):
 _DRIVER_VERSION = re.compile(r"^(\d+:)?\d{3,4}\.")
 
 
-def stale_locks(locked, patterns, prefix):
+def stale_locks(locked: Any, patterns: Any, prefix: Any) -> Any:
     """Held or version-locked driver packages that are not the target: release them to move.
 
     ``locked``: {name: version} of the held (APT) or locked (DNF) packages. Only names matching
@@ -286,7 +286,7 @@ def stale_locks(locked, patterns, prefix):
             if _matches(name, patterns) and _DRIVER_VERSION.match(str(version)) and not _in_target(version, prefix)]
 
 
-def parse_versionlocks(text):
+def parse_versionlocks(text: Any) -> Any:
     """``dnf versionlock list`` lines (``NAME-EPOCH:VERSION-RELEASE.*``) -> {name: version}."""
     locks = {}
     for line in (text or "").splitlines():
@@ -296,7 +296,7 @@ def parse_versionlocks(text):
     return locks
 
 
-def parse_installed(text, held=False):
+def parse_installed(text: Any, held: Any = False) -> Any:
     """Installed packages from ``dpkg-query -f '${db:Status-Abbrev}\\t${Package}\\t${Version}\\n'``
     (only status ``?i``) or ``rpm -qa --qf '%{NAME}\\t%{EPOCH}:%{VERSION}-%{RELEASE}\\n'`` lines.
 
@@ -321,7 +321,7 @@ def parse_installed(text, held=False):
     return installed
 
 
-def mig_changes(gpu_facts, instances, profile, gpus=None):
+def mig_changes(gpu_facts: Any, instances: Any, profile: Any, gpus: Any = None) -> Any:
     """Which GPUs need the MIG layout ``profile`` applied.
 
     ``gpu_facts``: the gpu_facts module's ``refarch_gpu``; ``instances``: {gpu: [profile names]}
@@ -340,7 +340,7 @@ def mig_changes(gpu_facts, instances, profile, gpus=None):
     return {"wanted": wanted, "apply": apply, "unsupported": unsupported, "missing": missing}
 
 
-def driver_version_of(package_version):
+def driver_version_of(package_version: Any) -> Any:
     """``570.133.20-1`` or ``3:570.133.20-1.el9`` -> ``570.133.20``; None stays None."""
     if not package_version:
         return None

@@ -16,6 +16,8 @@ NCCL_IB_TC and NCCL_SOCKET_IFNAME.
 
 from __future__ import annotations
 
+from typing import Any
+
 import ipaddress
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import HostNetworkError  # noqa: F401 (raised here, caught by callers)
 
@@ -28,21 +30,19 @@ ROCE_V2_IPV4_GID_INDEX = 3
 ECT0 = 2  # ECN field 0b10
 
 
-
-
 def _sysctl_name(ifname):
     """sysctl writes a dot in an interface name (a VLAN) as a slash."""
     return ifname.replace(".", "/")
 
 
-def tos_for(qos, congestion_control):
+def tos_for(qos: Any, congestion_control: Any) -> Any:
     """RDMA-CM ToS byte: DSCP shifted over the 2 ECN bits, ECT(0) when ECN/DCQCN is on."""
     dscp = int(qos["roce_dscp"])
     ecn = bool(qos.get("ecn")) and congestion_control == "dcqcn"
     return dscp * 4 + (ECT0 if ecn else 0)
 
 
-def pfc_vector(priority):
+def pfc_vector(priority: Any) -> Any:
     """mlnx_qos --pfc argument: PFC on ``priority`` only, e.g. 3 -> '0,0,0,1,0,0,0,0'."""
     priority = int(priority)
     if not 0 <= priority <= 7:
@@ -50,7 +50,7 @@ def pfc_vector(priority):
     return ",".join("1" if p == priority else "0" for p in range(8))
 
 
-def nic_qos(fabric):
+def nic_qos(fabric: Any) -> Any:
     """RoCE QoS of one NIC of ``fabric`` (a plan fabric summary), or None when there is none."""
     if not fabric or fabric.get("kind") != "roce" or not fabric.get("qos"):
         return None
@@ -78,8 +78,8 @@ def _sort_key(itf):
     return (rank, rail if rail is not None else 1 << 30, itf.get("name") or "")
 
 
-def network_plan(device, fabrics=None, roles=DEFAULT_ROLES, table_base=100, rule_priority_base=1000,
-                 rdma_devices=None, sysctls=None, nccl=None, socket_ifname=None, gid_index=None):
+def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, table_base: Any = 100, rule_priority_base: Any = 1000,
+                 rdma_devices: Any = None, sysctls: Any = None, nccl: Any = None, socket_ifname: Any = None, gid_index: Any = None) -> Any:
     """Turn a plan device (``refarch_device``) into the NIC, sysctl, QoS and NCCL settings.
 
     ``fabrics``: plan fabric summaries by name (kind, qos, congestion_control); a missing fabric
@@ -95,7 +95,9 @@ def network_plan(device, fabrics=None, roles=DEFAULT_ROLES, table_base=100, rule
     values.update(sysctls or {})
     interfaces = sorted(device.get("interfaces") or [], key=_sort_key)
 
-    nics, skipped, warnings = [], [], []
+    nics: list[Any] = []
+    skipped: list[Any] = []
+    warnings: list[Any] = []
     for itf in interfaces:
         name = itf.get("name")
         if itf.get("role") not in roles:
@@ -160,7 +162,7 @@ def network_plan(device, fabrics=None, roles=DEFAULT_ROLES, table_base=100, rule
     }
 
 
-def nccl_settings(device, nics, nccl=None, socket_ifname=None, gid_index=None):
+def nccl_settings(device: Any, nics: Any, nccl: Any = None, socket_ifname: Any = None, gid_index: Any = None) -> Any:
     """NCCL variables for /etc/nccl.conf from the managed NICs (output of network_plan).
 
     NCCL_IB_HCA: the compute NICs' RDMA devices in rail order, exact names (``=``), port 1.
@@ -195,7 +197,7 @@ def nccl_settings(device, nics, nccl=None, socket_ifname=None, gid_index=None):
     return dict(sorted(out.items()))
 
 
-def sysctl_changes(output, wanted):
+def sysctl_changes(output: Any, wanted: Any) -> Any:
     """Settings of ``wanted`` ({name: value}) whose current value in ``output`` differs.
 
     ``output``: what ``sysctl -e NAME...`` prints (``name = value`` lines); names it does not
@@ -209,9 +211,9 @@ def sysctl_changes(output, wanted):
     return [{"key": k, "value": str(v)} for k, v in wanted.items() if k in current and current[k] != str(v)]
 
 
-def rdma_devices_from_sysfs(paths):
+def rdma_devices_from_sysfs(paths: Any) -> Any:
     """``/sys/class/net/IF/device/infiniband/DEV`` paths -> {IF: DEV} (the first device of each NIC)."""
-    found = {}
+    found: dict[str, Any] = {}
     for path in paths or []:
         parts = str(path).strip().split("/")
         if len(parts) >= 8 and parts[1:4] == ["sys", "class", "net"] and parts[5:7] == ["device", "infiniband"]:

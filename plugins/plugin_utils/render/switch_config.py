@@ -30,6 +30,8 @@ Sources of the values that are not in the plan:
 
 from __future__ import annotations
 
+from typing import Any
+
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SWITCH_ROLES
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import PLATFORMS, RENDERED_PLATFORMS, UNNUMBERED_PLATFORMS
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
@@ -37,7 +39,7 @@ from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import S
 
 SCHEMA_VERSION = 1
 
-DEFAULT_OPTIONS = {
+DEFAULT_OPTIONS: dict[str, Any] = {
     "unnumbered": False,      # BGP unnumbered instead of the plan's /31 on fabric links
     "host_vlan": 1000,        # VLAN of the host subnet on platforms that bridge through a VLAN
     "plan_name": None,        # written into the headers of rendered files
@@ -45,7 +47,7 @@ DEFAULT_OPTIONS = {
 }
 
 BGP_TIMERS = {"keepalive": 3, "hold": 9}
-PFC_WATCHDOG = {"action": "drop", "detection_ms": 200, "restoration_ms": 200, "poll_ms": 200}
+PFC_WATCHDOG: dict[str, Any] = {"action": "drop", "detection_ms": 200, "restoration_ms": 200, "poll_ms": 200}
 DEFAULT_TRAFFIC_CLASS = 0
 
 # The NVIDIA RoCE defaults (Cumulus `nv set qos roce`): a profile with exactly these values can use
@@ -55,9 +57,7 @@ NVIDIA_ROCE_DEFAULTS = {"roce_dscp": 26, "roce_priority": 3, "roce_bandwidth_per
                         "ecn_max_bytes": 1500000, "ecn_probability_percent": 100}
 
 
-
-
-def switch_config(plan, device_name, options=None):
+def switch_config(plan: Any, device_name: Any, options: Any = None) -> Any:
     """The neutral configuration of switch ``device_name`` of ``plan`` (a plan.Plan)."""
     if device_name not in plan.devices:
         raise SwitchConfigError("%s is not a device of plan %s" % (device_name, plan.name))
@@ -72,7 +72,7 @@ def switch_config(plan, device_name, options=None):
     return switch_config_from(device.as_dict(), plan.fabrics[device.fabric], model=model, options=opts)
 
 
-def switch_config_from(device, fabric, model=None, options=None):
+def switch_config_from(device: Any, fabric: Any, model: Any = None, options: Any = None) -> Any:
     """The neutral configuration of one switch from its plan slices.
 
     ``device`` is the device record (``refarch_device``), ``fabric`` the fabric summary
@@ -94,7 +94,7 @@ def switch_config_from(device, fabric, model=None, options=None):
     host_vlan = int(opts["host_vlan"])
 
     interfaces = []
-    breakouts = {}
+    breakouts: dict[Any, Any] = {}
     host_members = []
     for iface in device.get("interfaces") or []:
         fabric_link = iface["name"] in sessions

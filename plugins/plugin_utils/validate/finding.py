@@ -9,11 +9,17 @@ A finding is a plain dict (it goes into ``validation.json`` and module results a
 wrong), ``expected``/``observed`` (the plan's value and what was read), ``fix`` (what to do) and
 ``explains`` (symptoms folded into this cause). One shape means one report format, one sort order
 and one summary for every fabric.
+
+:class:`Findings` collects them for one run in two layers: causes, registered under keys such as
+``("port", device, port)``, and symptoms, which are folded into the first cause whose key they
+name (its ``explains`` list) instead of being reported again. The order findings are added in
+matters: a key belongs to the first finding that claims it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any, Iterable
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SEVERITIES, SEVERITY_ORDER
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import ValidateError
@@ -39,3 +45,44 @@ def counts(findings):
     """{severity: number of findings}, every severity present."""
     tally = Counter(f["severity"] for f in findings)
     return {s: tally.get(s, 0) for s in SEVERITIES}
+
+
+class Findings(object):
+    """Causes (by key), symptoms folded into them, and the ordered list of findings."""
+
+    def __init__(self):
+        self.items = []
+        self.by_key = {}
+
+    def add(self, severity: str, check: str, device: Any, message: str, port: Any = None, fix: Any = None,
+            expected: Any = None, observed: Any = None, peer_device: Any = None, peer_port: Any = None,
+            keys: Iterable = (), status: str = "fail") -> dict:
+        """Report a finding (see :func:`finding`) and make it the cause of every key of ``keys`` not taken yet."""
+        item = finding(severity, check, device, message, port=port, fix=fix, expected=expected, observed=observed,
+                       peer_device=peer_device, peer_port=peer_port, status=status)
+        self.items.append(item)
+        for key in keys:
+            self.by_key.setdefault(key, item)
+        return item
+
+    def cause(self, keys: Iterable) -> dict | None:
+        """The first existing finding among ``keys``, or None."""
+        for key in keys:
+            item = self.by_key.get(key)
+            if item is not None:
+                return item
+        return None
+
+    def symptom(self, keys: Iterable, text: str, **fields: Any) -> dict:
+        """Fold ``text`` into the finding that explains it, or report it; returns the finding.
+
+        ``fields`` are :meth:`add`'s arguments; ``own_keys`` among them are the keys the finding
+        takes when it is reported on its own.
+        """
+        cause = self.cause(keys)
+        if cause is not None:
+            if text not in cause["explains"]:
+                cause["explains"].append(text)
+            return cause
+        own_keys = fields.pop("own_keys", ())
+        return self.add(keys=own_keys, **fields)

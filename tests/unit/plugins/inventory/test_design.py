@@ -109,8 +109,17 @@ def test_lab_leaf_1(lab, lab_plan):
     assert (device["role"], device["fabric"], device["su"], device["rail"], device["platform"]) == (
         "leaf", "compute", 1, 0, "lab")
     assert hostvars["refarch_fabric"] == lab_plan.fabrics["compute"]
-    assert hostvars["refarch_plan_name"] == "lab"
-    assert hostvars["refarch_design_file"] == LAB_DESIGN
+    shared = lab.groups["all"].get_vars()
+    assert shared["refarch_plan_name"] == "lab"
+    assert shared["refarch_design_file"] == LAB_DESIGN
+    assert shared["refarch_fabrics"] == lab_plan.fabrics
+    # The catalog entries the roles need, as the catalog files hold them, for the models planned.
+    assert shared["refarch_catalog"]["servers"] == {"lab-node": lab_plan.design.catalog.servers["lab-node"].raw}
+    assert set(shared["refarch_catalog"]["switches"]) == {d.model for d in lab_plan.devices.values()
+                                                         if d.role in ("leaf", "spine", "core")}
+    assert shared["refarch_hosts"] == lab_plan.design.hosts
+    assert shared["refarch_validation"] == lab_plan.design.validation
+    assert "refarch_design_file" not in hostvars and "refarch_catalog" not in hostvars
     # cluster.yml of the lab composes ansible_host: the podman connection needs the container name.
     assert hostvars["ansible_host"] == "lab-leaf-1"
 
@@ -160,7 +169,7 @@ def test_design_path_is_relative_to_the_source(tmp_path):
     src = source_file(tmp_path / "site", "plugin: refarch.ai_cluster.design\ndesign: my-design.yml\n")
     inventory, _plugin = run(src)
     assert "rel-leaf-1" in inventory.hosts
-    assert inventory.get_host("rel-leaf-1").vars["refarch_design_file"] == str(tmp_path / "site" / "my-design.yml")
+    assert inventory.groups["all"].get_vars()["refarch_design_file"] == str(tmp_path / "site" / "my-design.yml")
 
 
 @pytest.mark.parametrize("reference", REFERENCE_INVENTORIES)
@@ -190,11 +199,11 @@ def test_reference_inventories(reference):
     platforms = {d.platform.replace("-", "_") for d in devices.values()}
     assert platforms <= set(inventory.groups)
     assert all(VALID_GROUP.match(g) for g in inventory.groups)
+    assert inventory.groups["all"].get_vars()["refarch_plan_name"] == plan.name
     for name, device in devices.items():
         hostvars = inventory.get_host(name).vars
         assert hostvars["ansible_host"] == device.mgmt_address.split("/")[0]
         assert hostvars["refarch_device"]["name"] == name
-        assert hostvars["refarch_plan_name"] == plan.name
         if device.fabric:
             assert hostvars["refarch_fabric"] == plan.fabrics[device.fabric]
 
