@@ -12,11 +12,10 @@ link width and speed against the plan, the routing engine OpenSM really used, su
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, choice, plain
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, choice
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SEVERITIES
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import InfinibandError
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.ib_fabric import SPEED_RANK, FabricView
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.subnet_manager import SM_FLAVORS, routing_choice
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.finding import counts as summarize
@@ -26,19 +25,13 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_par
 FAIL_ON = ("error", "warning", "never")
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(RefarchAction):
     _VALID_ARGS = frozenset(("plan", "fabric", "ibnetdiscover", "opensm_log", "guids", "expected_engine",
                              "sm_flavor", "adaptive_routing", "speed_cap", "sm_role", "fail_on"))
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        args = plain(dict(self._task.args))
-        try:
-            plan = load_plan(args.get("plan"))
-        except InfinibandError as exc:
-            raise AnsibleActionFail(str(exc))
+    def act(self, args, task_vars):
+        result = {}
+        plan = load_plan(args.get("plan"))
         text = args.get("ibnetdiscover") or ""
         if not text.strip():
             raise AnsibleActionFail("ibnetdiscover is required: the output of ibnetdiscover on the SM host")
@@ -47,15 +40,12 @@ class ActionModule(ActionBase):
         role = choice(args, "sm_role", ("primary", "standby"), "primary")
         fail_on = choice(args, "fail_on", FAIL_ON, "error")
         log = args.get("opensm_log")
-        try:
-            view = FabricView(plan, args.get("fabric") or "compute")
-            expected = args.get("expected_engine") or routing_choice(
-                view, flavor, as_bool(args.get("adaptive_routing", True), "adaptive_routing"))["engine"]
-            findings, match = check_fabric(view, parse_ibnetdiscover(text), guids=args.get("guids") or {},
-                                           log=log if log is not None and str(log).strip() else None,
-                                           expected_engine=expected, speed_cap=speed_cap, role=role)
-        except InfinibandError as exc:
-            raise AnsibleActionFail(str(exc))
+        view = FabricView(plan, args.get("fabric") or "compute")
+        expected = args.get("expected_engine") or routing_choice(
+            view, flavor, as_bool(args.get("adaptive_routing", True), "adaptive_routing"))["engine"]
+        findings, match = check_fabric(view, parse_ibnetdiscover(text), guids=args.get("guids") or {},
+                                       log=log if log is not None and str(log).strip() else None,
+                                       expected_engine=expected, speed_cap=speed_cap, role=role)
         counts = summarize(findings)
         result.update(changed=False, findings=findings, summary=counts, expected_engine=expected,
                       identified={"switches": sum(1 for e in match.guids if e[1] is None),

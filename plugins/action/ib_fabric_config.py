@@ -12,10 +12,9 @@ and partitions. Nothing is sent to any host.
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, choice, plain
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import InfinibandError
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool, choice
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.ib_fabric import FabricView
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.subnet_manager import SM_FLAVORS, sm_config
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_checks import finding_lines, load_plan
@@ -23,19 +22,13 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_mat
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_parsers import initiator, parse_ibnetdiscover
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(RefarchAction):
     _VALID_ARGS = frozenset(("plan", "fabric", "ibnetdiscover", "guids", "sm_flavor",
                              "adaptive_routing"))
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        args = plain(dict(self._task.args))
-        try:
-            plan = load_plan(args.get("plan"))
-        except InfinibandError as exc:
-            raise AnsibleActionFail(str(exc))
+    def act(self, args, task_vars):
+        result = {}
+        plan = load_plan(args.get("plan"))
         flavor = choice(args, "sm_flavor", SM_FLAVORS, "opensm")
         guids = args.get("guids") or {}
         if not isinstance(guids, dict):
@@ -43,14 +36,11 @@ class ActionModule(ActionBase):
         text = args.get("ibnetdiscover") or ""
         if not text.strip() and not guids:
             raise AnsibleActionFail("give ibnetdiscover (the output of ibnetdiscover on the SM host) or guids")
-        try:
-            view = FabricView(plan, args.get("fabric") or "compute")
-            topo = parse_ibnetdiscover(text)
-            match = match_fabric(view, topo, guids)
-            config, problems, warnings = sm_config(view, match, flavor=flavor, adaptive_routing=as_bool(
-                args.get("adaptive_routing", True), "adaptive_routing"))
-        except InfinibandError as exc:
-            raise AnsibleActionFail(str(exc))
+        view = FabricView(plan, args.get("fabric") or "compute")
+        topo = parse_ibnetdiscover(text)
+        match = match_fabric(view, topo, guids)
+        config, problems, warnings = sm_config(view, match, flavor=flavor, adaptive_routing=as_bool(
+            args.get("adaptive_routing", True), "adaptive_routing"))
         result["changed"] = False
         result["config"] = config
         result["local_port_guid"] = initiator(text)[1]

@@ -13,36 +13,29 @@ import json
 import os
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.artifacts import summary_text, write_artifacts
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(RefarchAction):
     _VALID_ARGS = frozenset(("design", "dest"))
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        args = self._task.args
+    def act(self, args, task_vars):
         for required in ("design", "dest"):
             if not args.get(required):
                 raise AnsibleActionFail("%s is required" % required)
         design = os.path.abspath(os.path.expanduser(str(args["design"])))
         dest = os.path.abspath(os.path.expanduser(str(args["dest"])))
-        try:
-            plan = plan_design(design)
-        except DesignError as exc:
-            raise AnsibleActionFail(str(exc))
+        plan = plan_design(design)
         before = None
         summary_path = os.path.join(dest, "summary.json")
         if os.path.exists(summary_path):
             with open(summary_path, "r", encoding="utf-8") as handle:
                 before = handle.read()
         changed = write_artifacts(plan, dest, check_mode=self._task.check_mode)
-        result.update(changed=bool(changed), artifacts=changed, dest=dest, summary=plan.summary)
+        result = dict(changed=bool(changed), artifacts=changed, dest=dest, summary=plan.summary)
         if changed and self._task.diff:
             result["diff"] = [{"before_header": summary_path, "after_header": summary_path,
                                "before": before or "", "after": summary_text(plan)}]

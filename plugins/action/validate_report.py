@@ -23,7 +23,7 @@ from ansible_collections.refarch.ai_cluster.plugins.module_utils.fileio import w
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.compare import compare
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.report import render_markdown, summary_lines
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.report import models_from_plan, render_markdown, summary_lines
 
 VALID = ("hosts", "gathered", "plan_dir", "unnumbered", "performance", "pins", "thresholds", "write", "save_gathered")
 
@@ -40,16 +40,6 @@ def load_deployed_plan(plan_dir):
     if not isinstance(plan, dict) or "devices" not in plan:
         raise ValidateError("%s is not a plan.json of this collection" % path)
     return plan
-
-
-def models_from_plan(plan):
-    """{server model: {vendor, gpu_model, gpu_count, gpu_memory_gib}} from the plan's catalog entries."""
-    out = {}
-    for model, entry in ((plan.get("catalog") or {}).get("servers") or {}).items():
-        gpus = entry.get("gpus") or {}
-        out[model] = {"vendor": entry.get("vendor"), "gpu_model": str(gpus.get("model", "")),
-                      "gpu_count": int(gpus.get("count", 0)), "gpu_memory_gib": float(gpus.get("memory_gib", 0))}
-    return out
 
 
 def _differs(path, report):

@@ -20,6 +20,8 @@ description:
   - Reports C(changed) when the target differs from the running document, and shows the difference
     in diff mode. Runs on the controller and changes nothing anywhere, so it also tells the truth in
     check mode.
+extends_documentation_fragment:
+  - refarch.ai_cluster.controller
 options:
   running:
     description:
@@ -57,10 +59,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the running and the target document.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the controller.
 author:
   - refarch.ai_cluster contributors (@refarch)
 """

@@ -22,6 +22,7 @@ description:
     left without a LID."
   - Runs on the controller (action plugin); the planner needs the collection's data files.
 extends_documentation_fragment:
+  - refarch.ai_cluster.controller
   - refarch.ai_cluster.ib_plan
 options:
   ibnetdiscover:
@@ -80,10 +81,6 @@ attributes:
   diff_mode:
     support: none
     description: Returns findings only.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the controller.
 author:
   - refarch.ai_cluster contributors (@refarch)
 """

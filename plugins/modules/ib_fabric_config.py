@@ -26,6 +26,7 @@ description:
     when nothing can be matched, when a root switch is not found, or when a tenant has no valid pkey.
   - Runs on the controller (action plugin); the planner needs the collection's data files.
 extends_documentation_fragment:
+  - refarch.ai_cluster.controller
   - refarch.ai_cluster.ib_plan
 options:
   ibnetdiscover:
@@ -62,10 +63,6 @@ attributes:
   diff_mode:
     support: none
     description: Returns data; the role's file tasks show the differences.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the controller.
 author:
   - refarch.ai_cluster contributors (@refarch)
 """

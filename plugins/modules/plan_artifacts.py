@@ -17,6 +17,8 @@ description:
     C(racks.md) and C(plan.json) into O(dest).
   - Each file is replaced only when its content changes, so a second run reports no change.
   - Runs on the controller (action plugin); the planner needs the collection's data files.
+extends_documentation_fragment:
+  - refarch.ai_cluster.controller
 options:
   design:
     description:
@@ -35,10 +37,6 @@ attributes:
   diff_mode:
     support: partial
     description: Shows the change of C(summary.json).
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the controller.
 author:
   - refarch.ai_cluster contributors (@refarch)
 """

@@ -26,6 +26,8 @@ description:
     fabric names a QoS profile that the design does not define, or when the profile cannot work
     (no PFC and no ECN).
   - Runs on the controller (action plugin) and connects to nothing.
+extends_documentation_fragment:
+  - refarch.ai_cluster.controller
 options:
   device:
     description:
@@ -73,10 +75,6 @@ attributes:
   diff_mode:
     support: none
     description: Returns data only.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the controller.
 author:
   - refarch.ai_cluster contributors (@refarch)
 """

@@ -27,7 +27,7 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.parser
     command_json as _json, parse_all_reduce, parse_bgp_summary, parse_ib_write_bw, parse_ip_links, parse_lldp, parse_ping,
     parse_routes)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.probes import probes_for, rdma_pairs
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.report import models_from_catalog, render_markdown, summary_lines
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.report import models_from_plan, render_markdown, summary_lines
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,7 +39,7 @@ SCENARIOS = ("clean", "swapped-cables", "link-down", "port-mtu", "bgpd-stopped",
 @pytest.fixture(scope="module")
 def lab():
     plan = plan_design(os.path.join(FIXTURES, "design.yml"))
-    return plan.to_dict(), models_from_catalog(plan.design.catalog)
+    return plan.to_dict(), models_from_plan(plan.to_dict())
 
 
 def recorded(name):
@@ -359,7 +359,7 @@ def test_perftest_and_nccl_outputs():
 def dgx():
     plan = plan_design({"name": "pod", "reference": "training-pod", "nodes": {"model": "dgx-h100", "count": 2},
                         "hosts": {"driver_branch": "570"}})
-    return plan.to_dict(), models_from_catalog(plan.design.catalog)
+    return plan.to_dict(), models_from_plan(plan.to_dict())
 
 
 def _gpu_summary(name="h100-sxm-80gb-x8"):
@@ -545,7 +545,7 @@ def test_every_shipped_design_compares_without_data(design):
     if not os.path.exists(path):
         pytest.skip("no inventories/%s/design.yml" % design)
     plan = plan_design(path)
-    report = compare(plan.to_dict(), {}, models=models_from_catalog(plan.design.catalog))
+    report = compare(plan.to_dict(), {}, models=models_from_plan(plan.to_dict()))
     # Nothing gathered: nothing to find, every device said to be outside the play.
     assert report["passed"] and problems(report) == []
     assert {f["check"] for f in report["findings"]} <= {"gather", "cabling"}

@@ -5,20 +5,20 @@
 
 ``compare()`` returns the report as data (``validation.json``); this module only lays it out, so
 that the text an operator reads and the JSON a tool reads cannot say different things. It also
-reads the catalog into the few facts about server models that the GPU checks compare with.
+reads the plan's catalog entries into the few facts about server models that the GPU checks compare with.
 """
 
 from __future__ import annotations
 
-from typing import Any
 
-
-def models_from_catalog(catalog: Any) -> dict:
-    """{server model: {vendor, gpu_model, gpu_count, gpu_memory_gib}} from a loaded Catalog."""
+def models_from_plan(plan: dict) -> dict:
+    """{server model: {vendor, gpu_model, gpu_count, gpu_memory_gib}} from the plan's catalog entries
+    (``plan.json``'s ``catalog``): what the GPU checks expect, as planned."""
     out = {}
-    for mid, server in (getattr(catalog, "servers", None) or {}).items():
-        out[mid] = {"vendor": (server.raw or {}).get("vendor"), "gpu_model": server.gpu_model,
-                    "gpu_count": server.gpu_count, "gpu_memory_gib": server.gpu_memory_gib}
+    for model, entry in ((plan.get("catalog") or {}).get("servers") or {}).items():
+        gpus = entry.get("gpus") or {}
+        out[model] = {"vendor": entry.get("vendor"), "gpu_model": str(gpus.get("model", "")),
+                      "gpu_count": int(gpus.get("count", 0)), "gpu_memory_gib": float(gpus.get("memory_gib", 0))}
     return out
 
 
