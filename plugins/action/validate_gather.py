@@ -20,7 +20,6 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args imp
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.probes import probes_for, rdma_pairs
 
 
-
 def default_nccl_command(nodes, gpus_per_node):
     """mpirun of all_reduce_perf over ``nodes`` (one rank per GPU), as NVIDIA's nccl-tests README runs it."""
     return ["mpirun", "--allow-run-as-root", "-np", str(len(nodes) * gpus_per_node),

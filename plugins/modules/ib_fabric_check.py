@@ -20,7 +20,7 @@ description:
     ports), the routing engine OpenSM really routed with (a fall-back from the expected one is an
     error), the SM's state (MASTER for the primary, STANDBY for the standby), SUBNET UP, and nodes
     left without a LID."
-  - Runs on the controller (action plugin); the planner needs the collection's data files.
+  - Runs on the controller (action plugin), on the deployed plan; the design is not planned again.
 extends_documentation_fragment:
   - refarch.ai_cluster.controller
   - refarch.ai_cluster.ib_plan

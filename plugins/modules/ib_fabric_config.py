@@ -24,7 +24,7 @@ description:
     default one and one per tenant of the design, with its C(pkey))."
   - Fails, naming each problem, when a given GUID is not in the fabric or contradicts the cabling,
     when nothing can be matched, when a root switch is not found, or when a tenant has no valid pkey.
-  - Runs on the controller (action plugin); the planner needs the collection's data files.
+  - Runs on the controller (action plugin), on the deployed plan; the design is not planned again.
 extends_documentation_fragment:
   - refarch.ai_cluster.controller
   - refarch.ai_cluster.ib_plan

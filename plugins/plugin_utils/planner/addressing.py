@@ -113,7 +113,7 @@ def assign(design: Design, builds: Mapping[str, FabricBuild], nodes: Sequence[De
         build = builds.get(fname)
         if build is None:
             continue
-        spec, s = build.spec, build.sizing
+        spec = build.spec
         hblock, hsize = hosts.block(fi)
         if spec.kind == "infiniband":
             _ipoib(build, hosts, hblock, hsize)

@@ -12,7 +12,7 @@ catalog lists them for the link's speed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 

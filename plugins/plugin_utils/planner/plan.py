@@ -70,7 +70,6 @@ def build_plan(design: Design, check: bool = True) -> Plan:
 
 def _build_plan(design: Design, check: bool) -> Plan:
     plan = Plan(design)
-    compute = design.fabrics["compute"]
     reserved = placement.reserved_slots(design)
     sizings: dict[str, fabric.Sizing] = {}
     for name in FABRIC_ORDER:

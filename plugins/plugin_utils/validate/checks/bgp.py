@@ -57,26 +57,26 @@ def check_bgp_sessions(run: Run) -> None:
                 run.findings.add("error", "bgp", dev, "no BGP neighbour %s (%s, AS%s) configured" % (
                     key_if if unnumbered else key_addr, end_text(nbr["peer_device"], nbr.get("peer_port")),
                     nbr.get("peer_asn")), port=key_if, peer_device=nbr["peer_device"], peer_port=nbr.get("peer_port"),
-                          expected="neighbor %s remote-as %s" % (key_if if unnumbered else key_addr, nbr.get("peer_asn")),
-                          observed="not configured",
-                          fix="configure the session on %s (refarch.ai_cluster.fabric_switch)" % dev,
-                          keys=[("bgpcfg", dev, key_if)])
+                    expected="neighbor %s remote-as %s" % (key_if if unnumbered else key_addr, nbr.get("peer_asn")),
+                    observed="not configured",
+                    fix="configure the session on %s (refarch.ai_cluster.fabric_switch)" % dev,
+                    keys=[("bgpcfg", dev, key_if)])
                 sessions.setdefault(ends, []).append((dev, nbr, "not configured"))
                 continue
             if nbr.get("peer_asn") is not None and entry.get("remote_as") not in (None, nbr["peer_asn"]):
                 run.findings.add("error", "bgp", dev, "neighbour %s has remote-as %s, plan AS%s" % (
                     found, entry["remote_as"], nbr["peer_asn"]), port=key_if,
-                          peer_device=nbr["peer_device"], peer_port=nbr.get("peer_port"),
-                          expected=nbr["peer_asn"], observed=entry["remote_as"],
-                          fix="set 'neighbor %s remote-as %s' on %s" % (found, nbr["peer_asn"], dev),
-                          keys=[("bgpcfg", dev, key_if)])
+                    peer_device=nbr["peer_device"], peer_port=nbr.get("peer_port"),
+                    expected=nbr["peer_asn"], observed=entry["remote_as"],
+                    fix="set 'neighbor %s remote-as %s' on %s" % (found, nbr["peer_asn"], dev),
+                    keys=[("bgpcfg", dev, key_if)])
             sessions.setdefault(ends, []).append((dev, nbr, entry.get("state")))
         for key, entry in sorted(peers.items()):
             if key not in planned_keys:
                 run.findings.add("warning", "bgp", dev, "BGP neighbour %s (AS%s) is not in the plan" % (
                     key, entry.get("remote_as")), port=entry.get("interface"), expected=None,
-                          observed="%s %s" % (key, entry.get("state")),
-                          fix="remove 'neighbor %s' from %s, or add the link to the design" % (key, dev))
+                    observed="%s %s" % (key, entry.get("state")),
+                    fix="remove 'neighbor %s' from %s, or add the link to the design" % (key, dev))
     # Sessions of the plan, each once (seen from one or both ends).
     for dev in sorted(run.devices):
         d = run.devices[dev]

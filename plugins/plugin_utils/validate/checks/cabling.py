@@ -117,10 +117,10 @@ def check_cabling(run: Run) -> None:
             keys += [("cabling",) + u, ("cabling",) + v]
             run.findings.add("error", "cabling", x[0], "cables swapped on %s: %s has %s, %s has %s (plan: %s has %s, %s has %s)" % (
                 x[0], x[1], end_text(*y), u[1], end_text(*v), x[1], end_text(*v), u[1], end_text(*y)),
-                      port=x[1], peer_device=u[0], peer_port=u[1],
-                      expected="%s <-> %s; %s <-> %s" % (end_text(*x), end_text(*v), end_text(*u), end_text(*y)),
-                      observed="%s <-> %s; %s <-> %s" % (end_text(*x), end_text(*y), end_text(*u), end_text(*v)),
-                      fix="swap the cables in %s ports %s and %s" % (x[0], x[1], u[1]), keys=keys)
+                port=x[1], peer_device=u[0], peer_port=u[1],
+                expected="%s <-> %s; %s <-> %s" % (end_text(*x), end_text(*v), end_text(*u), end_text(*y)),
+                observed="%s <-> %s; %s <-> %s" % (end_text(*x), end_text(*y), end_text(*u), end_text(*v)),
+                fix="swap the cables in %s ports %s and %s" % (x[0], x[1], u[1]), keys=keys)
         elif exp_x or exp_y:
             run.findings.add("error", "cabling", x[0], "miswired cable %s (plan: %s)" % (cable_text(x, y), expected),
                              port=x[1], peer_device=y[0], peer_port=y[1], expected=expected,

@@ -40,8 +40,8 @@ def _node_gpus(run, dev, d, res, branch_pin):
         else:
             run.findings.add("error", "gpu", dev, "expected %d x %s, but nvidia-smi did not answer: %s" % (
                 want, model.get("gpu_model"), reason), expected=want, observed=None,
-                      fix="install and load the NVIDIA driver on %s (refarch.ai_cluster.gpu_host), then reboot "
-                          "if the driver was updated" % dev, keys=[("gpu", dev)])
+                fix="install and load the NVIDIA driver on %s (refarch.ai_cluster.gpu_host), then reboot "
+                    "if the driver was updated" % dev, keys=[("gpu", dev)])
         return
     run.count("gpus", int(gpu.get("count") or 0))
     count = int(gpu.get("count") or 0)
@@ -66,7 +66,7 @@ def _node_gpus(run, dev, d, res, branch_pin):
     if branch_pin and str(gpu.get("driver_branch")) != str(branch_pin):
         run.findings.add("error", "driver", dev, "NVIDIA driver %s, pinned branch %s" % (
             gpu.get("driver_version"), branch_pin), expected=str(branch_pin), observed=gpu.get("driver_version"),
-                  fix="install driver branch %s on %s (refarch.ai_cluster.gpu_host) and reboot" % (branch_pin, dev))
+            fix="install driver branch %s on %s (refarch.ai_cluster.gpu_host) and reboot" % (branch_pin, dev))
     if gpu.get("fabric_registered") is False:
         run.findings.add("error", "gpu", dev, "GPUs not registered with the NVSwitch fabric",
                          expected="fabric registered", observed="not registered",

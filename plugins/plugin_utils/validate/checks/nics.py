@@ -68,4 +68,4 @@ def check_nics(run: Run) -> None:
             odd = ["%s (%s)" % (", ".join(ports[:4]), v) for v, ports in sorted(versions.items()) if v != common]
             run.findings.add("warning", "firmware", None, "%s firmware differs between NICs: most run %s, %s" % (
                 driver, common, "; ".join(odd)), expected=common, observed=sorted(versions),
-                      fix="bring every %s NIC to one firmware (pin it with validate_pins.nic_firmware)" % driver)
+                fix="bring every %s NIC to one firmware (pin it with validate_pins.nic_firmware)" % driver)

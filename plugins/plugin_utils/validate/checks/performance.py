@@ -55,9 +55,9 @@ def check_performance(run: Run) -> None:
             elif bw < need:
                 run.findings.add("error", "rdma_bw", n, "ib_write_bw %s: %.1f Gb/s, below %s%% of %s Gb/s (%.0f)" % (
                     where, bw, thresholds["rdma_bw_min_percent"], line, need), port=bench.get("ifname"),
-                          peer_device=bench.get("peer"), expected=need, observed=bw,
-                          fix="check PFC/ECN on the rail %s switches, the NIC's PCIe link (lspci -vv) and its firmware"
-                              % bench.get("rail"))
+                    peer_device=bench.get("peer"), expected=need, observed=bw,
+                    fix="check PFC/ECN on the rail %s switches, the NIC's PCIe link (lspci -vv) and its firmware"
+                        % bench.get("rail"))
         nccl = perf.get("nccl") or {}
         if nccl.get("skipped"):
             run.skip("nccl", nccl["skipped"], n)

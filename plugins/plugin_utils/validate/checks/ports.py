@@ -71,9 +71,9 @@ def check_links(run: Run) -> None:
             o = other(at)
             run.findings.add("error", "link", at[0], "cable %s has no link (%s)" % (
                 where, ", ".join("%s: no carrier" % end_text(*e) for e in sorted(bad))),
-                      port=at[1], peer_device=o[0] if o else None, peer_port=o[1] if o else None,
-                      expected="carrier at both ends", observed="no carrier",
-                      fix="check the cable and optics between %s (reseat or replace)" % where, keys=keys)
+                port=at[1], peer_device=o[0] if o else None, peer_port=o[1] if o else None,
+                expected="carrier at both ends", observed="no carrier",
+                fix="check the cable and optics between %s (reseat or replace)" % where, keys=keys)
 
 
 def check_mtu(run: Run) -> None:

@@ -116,7 +116,7 @@ def test_lab_leaf_1(lab, lab_plan):
     # The catalog entries the roles need, as the catalog files hold them, for the models planned.
     assert shared["refarch_catalog"]["servers"] == {"lab-node": lab_plan.design.catalog.servers["lab-node"].raw}
     assert set(shared["refarch_catalog"]["switches"]) == {d.model for d in lab_plan.devices.values()
-                                                         if d.role in ("leaf", "spine", "core")}
+                                                          if d.role in ("leaf", "spine", "core")}
     assert shared["refarch_hosts"] == lab_plan.design.hosts
     assert shared["refarch_validation"] == lab_plan.design.validation
     assert "refarch_design_file" not in hostvars and "refarch_catalog" not in hostvars
