@@ -22,7 +22,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import nvidia_smi
 from ansible_collections.refarch.ai_cluster.plugins.modules import gpu_facts
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "nvidia_smi")
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "nvidia_smi")
 
 
 def fixture(name):

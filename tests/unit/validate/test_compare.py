@@ -30,7 +30,7 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.probes
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.report import models_from_plan, render_markdown, summary_lines
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # tests/unit
 FIXTURES = os.path.join(HERE, "fixtures", "validate")
 SMI = os.path.join(HERE, "fixtures", "nvidia_smi")
 SCENARIOS = ("clean", "swapped-cables", "link-down", "port-mtu", "bgpd-stopped", "rail-address")

@@ -26,7 +26,7 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.invariants import check_plan
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 LAB = os.path.join(REPO, "inventories/lab/design.yml")
 LAB_LARGE = os.path.join(REPO, "inventories/lab-large/design.yml")
 REFERENCES = ("training-pod", "inference-pool", "inference-edge")

@@ -17,7 +17,7 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Interface, Link
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DESIGNS = {
     "lab": os.path.join(REPO, "inventories/lab/design.yml"),
     "lab-ib": os.path.join(REPO, "inventories/lab-ib/design.yml"),
