@@ -16,11 +16,7 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks
 
 def check_addresses(run: Run) -> None:
     """Every planned address is on its port; a switch's loopback and gateway addresses are somewhere."""
-    for (dev, port), itf in sorted(run.ports.items()):
-        links = run.links.get(dev)
-        if links is None or port not in links:
-            continue
-        lk = links[port]
+    for dev, port, itf, lk in run.read_ports():
         address = itf.get("address")
         role = run.devices[dev].get("role")
         if address and not (role in SWITCH_ROLES and run.options.get("unnumbered")):

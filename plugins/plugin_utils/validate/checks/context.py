@@ -13,7 +13,7 @@ it explains, so that a fault is named once, where it is.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.finding import Findings
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.probes import plan_indexes
@@ -48,6 +48,13 @@ class Run(object):
     def skip(self, check: str, reason: str, device: str) -> None:
         """Note that ``check`` could not run on ``device``; one info finding per (check, reason) says so."""
         self.skipped.setdefault((check, reason), []).append(device)
+
+    def read_ports(self) -> Iterator[tuple[str, str, dict, dict]]:
+        """(device, port, planned interface, what was read of it) of each planned port that was read."""
+        for (dev, port), itf in sorted(self.ports.items()):
+            links = self.links.get(dev)
+            if links is not None and port in links:
+                yield dev, port, itf, links[port]
 
     def rank(self, dev: str) -> int:
         """Switch ends first when naming a cable (leaf before spine before core before nodes)."""

@@ -78,11 +78,7 @@ def check_links(run: Run) -> None:
 
 def check_mtu(run: Run) -> None:
     """Every planned port that exists has the plan's MTU."""
-    for (dev, port), itf in sorted(run.ports.items()):
-        links = run.links.get(dev)
-        if links is None or port not in links:
-            continue
-        lk = links[port]
+    for dev, port, itf, lk in run.read_ports():
         want = itf.get("mtu")
         if want and lk["mtu"] != int(want):
             peer = run.cables.get((dev, port), ((None, None), None))[0]
