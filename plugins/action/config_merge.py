@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import plain as _plain
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.config_merge import dump, merge_config
 
@@ -42,14 +42,10 @@ def _load(value, what):
     return _plain(value)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(RefarchAction):
     _VALID_ARGS = frozenset(("running", "rendered", "replace", "merge", "label"))
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        args = self._task.args
+    def act(self, args, task_vars):
         if "running" not in args or "rendered" not in args:
             raise AnsibleActionFail("running and rendered are required")
         running = _load(args["running"], "running")
@@ -59,13 +55,10 @@ class ActionModule(ActionBase):
                 type(running).__name__, type(rendered).__name__))
         replace = list(args.get("replace") or [])
         merge = list(args.get("merge") or [])
-        try:
-            target = merge_config(running, rendered, replace=replace, merge=merge)
-        except ValueError as exc:
-            raise AnsibleActionFail(str(exc))
+        target = merge_config(running, rendered, replace=replace, merge=merge)
         before, after = dump(running), dump(target)
         label = args.get("label") or "configuration"
-        result.update(changed=before != after, target=target, target_text=after)
+        result = dict(changed=before != after, target=target, target_text=after)
         if self._task.diff and before != after:
             result["diff"] = [{"before_header": "%s (running)" % label, "after_header": "%s (planned)" % label,
                                "before": before, "after": after}]

@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET  # nosec B405 - nvidia-smi output from the local host, DTD refused below
 
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import RefarchError
+
 _MISSING = frozenset(("", "n/a", "[n/a]", "not supported", "[not supported]", "none", "unknown error",
                       "insufficient permissions", "[insufficient permissions]"))
 _NUMBER = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z/%]*)\s*$")
 
 
-class NvidiaSmiParseError(ValueError):
+class NvidiaSmiParseError(RefarchError, ValueError):
     """The text is not the output of the nvidia-smi command it should come from."""
 
 

@@ -19,10 +19,11 @@ the others (the management port) alone.
 
 from __future__ import annotations
 
-from typing import Any
-
 import copy
 import json
+from typing import Any
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import SwitchConfigError
 
 MISSING = object()
 
@@ -76,7 +77,7 @@ def _delete(doc, path):
 def merge_config(running: Any, rendered: Any, replace: Any = (), merge: Any = ()) -> Any:
     """The running document with the owned parts taken from ``rendered`` (both mappings)."""
     if not isinstance(running, dict) or not isinstance(rendered, dict):
-        raise ValueError("running and rendered configurations must both be mappings")
+        raise SwitchConfigError("running and rendered configurations must both be mappings")
     target = copy.deepcopy(running)
     for path in replace:
         for concrete in _expand(_steps(path), rendered, running):
