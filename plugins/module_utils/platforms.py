@@ -20,6 +20,9 @@ Sources of the facts:
 * MLNX-OS / UFM InfiniBand ports ``IB1/N``, N the port number ibnetdiscover prints: NVIDIA
   MLNX-OS user manual, "InfiniBand Interfaces".
 * BGP unnumbered (IPv6 link-local next hops, RFC 5549) with FRR: Cumulus Linux and the lab's FRR.
+* Cumulus ``version``: the NVUE OpenAPI schema of each Cumulus Linux 5.x release, as the Pydantic
+  models of the ``nvueschema`` package (0.1.0, models ``v5_0`` to ``v5_18``); the templates' keys and
+  values are checked against the declared release's models (tests/unit/render/test_cumulus_nvue_schema.py).
 """
 
 from __future__ import annotations
@@ -30,15 +33,19 @@ from collections import namedtuple
 #: routed port takes (None: no limit below the design's); ``rendered``: roles/fabric_switch has
 #: templates for it; ``unnumbered``: its renderer can configure BGP unnumbered; ``gathered``:
 #: validate_gather can read it back; ``bgp_from_frr``: its BGP state is read with FRR's vtysh;
-#: ``loopback``, ``gateway`` (a format with the host VLAN) and ``bridge``: interface names.
+#: ``loopback``, ``gateway`` (a format with the host VLAN) and ``bridge``: interface names;
+#: ``version``: the NOS release the templates are written for where the syntax differs by release
+#: (None: one syntax for all supported releases).
 Platform = namedtuple("Platform", (
     "name", "kind", "port_naming", "max_mtu", "rendered", "unnumbered", "gathered", "bgp_from_frr",
-    "loopback", "gateway", "bridge"))
+    "loopback", "gateway", "bridge", "version"), defaults=(None,))
 
 PLATFORMS = {
     "lab": Platform("lab", "ethernet", "swp", None, True, True, True, True, "lo", "br-rail", "br-rail"),
     "sonic": Platform("sonic", "ethernet", "sonic", None, True, False, True, True, "Loopback0", "Vlan%d", None),
-    "cumulus": Platform("cumulus", "ethernet", "swp", None, True, True, True, True, "lo", "vlan%d", "br_default"),
+    # Cumulus Linux 5.14: the newest release whose NVUE schema the nvue.yaml template matches (5.6 to
+    # 5.14 in nvueschema 0.1.0's models; 5.15 renamed interface `ip` and `enable: on` keys).
+    "cumulus": Platform("cumulus", "ethernet", "swp", None, True, True, True, True, "lo", "vlan%d", "br_default", "5.14"),
     "eos": Platform("eos", "ethernet", "eos", 9214, True, False, False, False, "Loopback0", "Vlan%d", None),
     "mlnx-os": Platform("mlnx-os", "infiniband", "ib", None, False, False, False, False, None, None, None),
     "ufm": Platform("ufm", "infiniband", "ib", None, False, False, False, False, None, None, None),
@@ -81,3 +88,14 @@ def port_name(name: str, number: int, split: int = 1, lanes_per_port: int = 4) -
     if scheme == "eos":
         return "Ethernet%d/%d" % (cage, 1 + sub * (lanes_per_port // split))
     return "IB1/%d" % number
+
+
+def cage_port_name(name: str, cage: int, lanes_per_port: int = 4) -> str:
+    """Name of the unsplit port of cage ``cage`` (1-based): what a breakout is set on.
+
+    SONiC keys ``BREAKOUT_CFG`` by the cage's first port, ``Ethernet<first lane>`` (sonic-buildimage
+    ``platform.json``: the cage's entry under ``interfaces``); Cumulus NVUE sets ``link breakout`` on
+    ``swpN``, N the cage, whose members are ``swpNs0``.. (Cumulus Linux user guide, "Switch Port
+    Attributes", Breakout Ports); EOS names the cage's first lane ``EthernetN/1``.
+    """
+    return port_name(name, cage, 1, lanes_per_port)

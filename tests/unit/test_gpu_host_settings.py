@@ -34,9 +34,10 @@ L40S = dict(HOPPER, model="l40s-8", nvswitch=False, generation="ada")
 def test_ubuntu_cuda_repo_hopper():
     s = filters.gpu_host_settings(UBUNTU, server=HOPPER, driver_branch="570", cuda_version="12.8")
     assert s["package_manager"] == "apt"
-    assert s["driver_flavor"] == "proprietary"
+    # Hopper: the open kernel modules by default, as NVIDIA recommends them
+    assert s["driver_flavor"] == "open"
     assert s["packages"] == {
-        "driver": ["cuda-drivers-570"], "fabricmanager": ["nvidia-fabricmanager-570"],
+        "driver": ["nvidia-open-570"], "fabricmanager": ["nvidia-fabricmanager-570"],
         "cuda": ["cuda-toolkit-12-8"], "dcgm": ["datacenter-gpu-manager-4-cuda12"],
         "container_toolkit": ["nvidia-container-toolkit"]}
     assert s["services"] == ["nvidia-persistenced", "nvidia-fabricmanager", "nvidia-dcgm"]
@@ -61,7 +62,7 @@ def test_open_modules_where_required_and_refused_otherwise():
 
 def test_branch_590_uses_the_renamed_packages_and_exact_version_pins():
     s = filters.gpu_host_settings(UBUNTU, server=HOPPER, driver_branch="590", driver_version="590.44.01",
-                                  cuda_version="13.0")
+                                  cuda_version="13.0", driver_flavor="proprietary")
     assert s["packages"]["driver"] == ["cuda-drivers=590.44.01*"]
     assert s["packages"]["fabricmanager"] == ["nvidia-fabricmanager=590.44.01*"]
     assert s["packages"]["dcgm"] == ["datacenter-gpu-manager-4-cuda13"]
@@ -72,7 +73,8 @@ def test_branch_590_uses_the_renamed_packages_and_exact_version_pins():
 
 
 def test_rhel_module_streams_and_versionlock_patterns():
-    s = filters.gpu_host_settings(RHEL, server=HOPPER, driver_branch="570", cuda_version="12.8")
+    s = filters.gpu_host_settings(RHEL, server=HOPPER, driver_branch="570", cuda_version="12.8",
+                                  driver_flavor="proprietary")
     assert s["package_manager"] == "dnf"
     assert s["packages"]["driver"] == ["@nvidia-driver:570-dkms"]
     assert s["packages"]["fabricmanager"] == ["nvidia-fabric-manager-570*"]
@@ -112,7 +114,7 @@ def test_sources_and_repository_checks():
     with pytest.raises(AnsibleFilterError, match="OS families"):
         filters.gpu_host_settings({"os_family": "Suse"}, server=HOPPER, driver_branch="570", cuda_version="12.8")
     s = filters.gpu_host_settings(UBUNTU, server=HOPPER, driver_branch="570", cuda_version="12.8",
-                                  install_dcgm=False, install_container_toolkit=False,
+                                  install_dcgm=False, install_container_toolkit=False, driver_flavor="proprietary",
                                   packages={"cuda": ["cuda-toolkit-12-8", "cuda-compat-12-8"]})
     assert s["install"] == ["cuda-drivers-570", "nvidia-fabricmanager-570", "cuda-toolkit-12-8", "cuda-compat-12-8"]
     assert [r["name"] for r in s["repositories"]] == ["nvidia-cuda"]
@@ -179,19 +181,22 @@ def test_dgx_on_infiniband_with_inband_nics():
     plan = plan_design({"name": "t", "reference": "training-pod", "nodes": {"model": "dgx-h100", "count": 4}})
     device = plan.devices["t-node-1"].as_dict()
     net = filters.host_network_plan(device, fabrics=plan.fabrics, nccl={"NCCL_IB_QPS_PER_CONNECTION": 4},
-                                    rdma_devices={"ibp24s0": "mlx5_7"})
+                                    rdma_devices={"ibp24s0": "mlx5_7"}, server=plan.catalog["servers"]["dgx-h100"])
     assert [n["rail"] for n in net["nics"]] == list(range(8))
     assert net["nics"][0]["gateway"] is None and net["nics"][0]["kind"] == "infiniband"
     assert net["nics"][0]["qos"] is None
-    assert any("bmc0" in s for s in net["skipped"]) and any("inband0" in s for s in net["skipped"])
+    assert any("bmc0" in s for s in net["skipped"]) and any("enp170s0f1np1" in s for s in net["skipped"])
     assert net["warnings"] == ["ibp24s0: the plan says RDMA device mlx5_0, the host has mlx5_7 (using mlx5_7)"]
     assert net["nccl"] == {
         "NCCL_IB_HCA": "=mlx5_7:1,mlx5_3:1,mlx5_4:1,mlx5_5:1,mlx5_6:1,mlx5_9:1,mlx5_10:1,mlx5_11:1",
-        "NCCL_IB_QPS_PER_CONNECTION": "4", "NCCL_SOCKET_IFNAME": "=inband0,inband1"}
+        "NCCL_IB_QPS_PER_CONNECTION": "4",
+        # in-band not managed here: bootstrap over the compute NICs (IPoIB), never unconfigured in-band names
+        "NCCL_SOCKET_IFNAME": "=ibp24s0,ibp64s0,ibp79s0,ibp94s0,ibp154s0,ibp192s0,ibp206s0,ibp220s0"}
     # storage/in-band roles can be managed too, and derived keys removed
     net = filters.host_network_plan(device, fabrics=plan.fabrics, roles=["compute", "inband"],
-                                    nccl={"NCCL_SOCKET_IFNAME": None})
-    assert [n["name"] for n in net["nics"]][-2:] == ["inband0", "inband1"]
+                                    nccl={"NCCL_SOCKET_IFNAME": None}, server=plan.catalog["servers"]["dgx-h100"])
+    # DGX H100/H200 User Guide, Table 5: in-band Ethernet on port 2 of slot 1 and slot 2
+    assert [n["name"] for n in net["nics"]][-2:] == ["enp170s0f1np1", "enp41s0f1np1"]
     assert net["nics"][-1]["table"] == 110 and "NCCL_SOCKET_IFNAME" not in net["nccl"]
 
 

@@ -46,6 +46,8 @@ def test_netplan_file():
     assert doc["network"]["version"] == 2
     assert rail0["addresses"] == ["198.18.64.2/29"] and rail0["mtu"] == 9000
     assert rail0["link-local"] == ["ipv6"] and rail0["dhcp4"] is False
+    # no router advertisements: a global IPv6 address would shift the GID table (NCCL_IB_GID_INDEX)
+    assert rail0["accept-ra"] is False
     assert rail0["routes"] == [
         {"to": "198.18.64.0/29", "scope": "link", "from": "198.18.64.2", "table": 101},
         {"to": "default", "via": "198.18.64.1", "table": 101}]
@@ -92,9 +94,12 @@ def test_roce_qos_script_and_nccl_conf():
     assert "mlnx_qos -i rail0 --trust dscp" in script
     assert "mlnx_qos -i rail1 --pfc 0,0,0,1,0,0,0,0" in script
     assert "cma_roce_tos -d mlx5_0 -t 106" in script
-    assert "echo 1 > /sys/class/net/rail0/ecn/roce_np/enable/3" in script
-    assert "echo 1 > /sys/class/net/rail1/ecn/roce_rp/enable/3" in script
-    assert "echo 48 > /sys/class/net/rail0/ecn/roce_np/cnp_dscp" in script
+    # ECN files exist only with NVIDIA's driver stack: written only where present
+    assert "write 1 /sys/class/net/rail0/ecn/roce_np/enable/3" in script
+    assert "write 1 /sys/class/net/rail1/ecn/roce_rp/enable/3" in script
+    assert "write 48 /sys/class/net/rail0/ecn/roce_np/cnp_dscp" in script
+    # verbs QPs without RDMA-CM leave at the RoCE class too
+    assert "write 106 /sys/class/infiniband/mlx5_0/tc/1/traffic_class" in script
     unit = _render("refarch-roce-qos.service.j2", host_network__qos_nics=net["nics"])
     assert "After=sys-subsystem-net-devices-rail1.device" in unit
     conf = _render("nccl.conf.j2", host_network__plan=net)

@@ -119,7 +119,7 @@ def test_lossless_profile(lab_plan):
     assert len(qos["dscp_to_tc"]) == 64
     strict = [s["traffic_class"] for s in qos["schedulers"] if s["type"] == "strict"]
     assert strict == [6]
-    assert qos["ecn"] == {"enabled": True, "traffic_classes": [0, 3], "min_bytes": 150000,
+    assert qos["ecn"] == {"enabled": True, "traffic_classes": [0, 3], "lossy_ecn": "mark", "mark_only_traffic_classes": [0], "min_bytes": 150000,
                           "max_bytes": 1500000, "probability_percent": 100}
     assert qos["nvidia_roce_defaults"]
 
@@ -154,7 +154,7 @@ def test_breakouts_group_the_split_ports():
     plan = plan_design({"name": "x", "reference": "inference-pool"})
     config = switch_config(plan, "x-leaf-1")
     first = config["breakouts"][0]
-    assert first["port"] == "Ethernet0" and first["ways"] == 2 and first["mode"] == "2x400G"
+    assert first["port"] == "Ethernet0" and first["ways"] == 2 and first["mode"] == "2x400G[200G,100G,50G,40G,25G,10G]"
     assert first["members"] == ["Ethernet0", "Ethernet4"]
     assert {i["lanes"] for i in config["interfaces"]} == {4}
 

@@ -114,7 +114,7 @@ def racks_text(plan: Plan) -> str:
 # compares them), in about half the time. Everything else goes through json.
 _INTERFACE = ('{"name": %s, "fabric": %s, "role": %s, "rail": %s, "speed_gbps": %r, "mtu": %r, '
               '"address": %s, "gateway": %s, "rdma_device": %s, "peer_device": %s, "peer_port": %s, '
-              '"description": %s, "port_number": %s, "split": %r}')
+              '"description": %s, "port_number": %s, "split": %r, "length_m": %s}')
 _LINK = ('{"id": %s, "fabric": %s, "tier": %s, "a_device": %s, "a_port": %s, "b_device": %s, "b_port": %s, '
          '"speed_gbps": %r, "media": %s, "cable": %s, "length_m": %s, "transceiver": %s}')
 
@@ -124,7 +124,8 @@ def interface_json(i: Interface, s: Callable[[str], str] = encode_basestring_asc
         s(i.name), s(i.fabric), s(i.role), "null" if i.rail is None else repr(i.rail), i.speed_gbps, i.mtu,
         "null" if i.address is None else s(i.address), "null" if i.gateway is None else s(i.gateway),
         "null" if i.rdma_device is None else s(i.rdma_device), s(i.peer_device), s(i.peer_port),
-        s(i.description), "null" if i.port_number is None else repr(i.port_number), i.split)
+        s(i.description), "null" if i.port_number is None else repr(i.port_number), i.split,
+        "null" if i.length_m is None else repr(i.length_m))
 
 
 def link_json(k: Link, s: Callable[[str], str] = encode_basestring_ascii) -> str:

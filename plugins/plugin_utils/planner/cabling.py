@@ -61,6 +61,8 @@ def assign(design: Design, links: Sequence[Link], racks_by_device: Mapping[str, 
         link.cable = cable.id
         link.length_m = length
         link.transceiver = cable.transceiver
+        if link.a_end is not None:
+            link.a_end.length_m = link.a_end.peer.length_m = length
     if missing:
         raise DesignError(["catalog: no cable reaches %.1f m at %g Gb/s (%s links); add one to a catalog "
                            "file or shorten the runs (facility.*_m)" % (m, speed, tier)

@@ -58,6 +58,38 @@ class ServerModel:
 
 
 @dataclass(frozen=True)
+class PortLayout:
+    """Where the lanes of a switch's cages are, and the breakout modes the platform names.
+
+    Read from the catalog's ``port_layout`` (facts carried from the vendor's platform file, cited
+    there); a switch without one gets contiguous lanes of ``lanes_per_port`` and no mode names.
+    The SONiC rule for a breakout member (sonic-buildimage src/sonic-config-engine/portconfig.py,
+    BreakoutCfg.get_config): member k of a cage split ``ways`` ways takes the k-th equal slice of
+    the cage's lane list, and is named after the cage's first port plus the slice's offset.
+    """
+
+    cages: int
+    lanes_per_cage: int
+    lane_stride: int
+    name_stride: int
+    modes: tuple[tuple[int, float, str], ...] = ()     # ((ways, speed_gbps, mode name), ...)
+    source: str = ""
+
+    def lanes(self, cage: int, ways: int = 1, member: int = 0) -> tuple[int, ...]:
+        """The SerDes lanes of member ``member`` (0-based) of cage ``cage`` (1-based) split ``ways`` ways."""
+        width = self.lanes_per_cage // ways
+        first = (cage - 1) * self.lane_stride + member * width
+        return tuple(range(first, first + width))
+
+    def mode(self, ways: int) -> str | None:
+        """The platform's name of the ``ways``-way mode, or None when it lists none."""
+        for n, _speed, name in self.modes:
+            if n == ways:
+                return name
+        return None
+
+
+@dataclass(frozen=True)
 class SwitchModel:
     id: str
     kind: str
@@ -69,6 +101,15 @@ class SwitchModel:
     breakouts: tuple[tuple[int, float], ...] = ()      # ((split, speed_gbps), ...)
     lanes_per_port: int = 4
     raw: dict[str, Any] = dc_field(default_factory=dict, compare=False, repr=False)
+    layout: PortLayout | None = None
+
+    @property
+    def port_layout(self) -> PortLayout:
+        """The catalog's port layout, or contiguous lanes of ``lanes_per_port`` per cage."""
+        if self.layout is not None:
+            return self.layout
+        return PortLayout(cages=self.ports, lanes_per_cage=self.lanes_per_port, lane_stride=self.lanes_per_port,
+                          name_stride=self.lanes_per_port)
 
     def radix_at(self, speed_gbps: float) -> tuple[int, int]:
         """Ports available at ``speed_gbps`` and the split used, or (0, 0) when it cannot run it."""
@@ -138,7 +179,16 @@ def _switch(cid: str, raw: dict[str, Any]) -> SwitchModel:
         platforms=tuple(raw.get("platforms") or ()), rack_units=int(raw.get("rack_units", 1)),
         power_kw=float(raw.get("power_kw", 0)),
         breakouts=tuple((int(b["split"]), float(b["speed_gbps"])) for b in raw.get("breakouts") or ()),
-        lanes_per_port=int(raw.get("lanes_per_port", 4)), raw=raw)
+        lanes_per_port=int(raw.get("lanes_per_port", 4)), raw=raw, layout=_layout(raw.get("port_layout")))
+
+
+def _layout(raw: dict[str, Any] | None) -> PortLayout | None:
+    if not raw:
+        return None
+    return PortLayout(
+        cages=int(raw["cages"]), lanes_per_cage=int(raw["lanes_per_cage"]), lane_stride=int(raw["lane_stride"]),
+        name_stride=int(raw["name_stride"]), source=str(raw.get("source", "")),
+        modes=tuple((int(m["ways"]), float(m["speed_gbps"]), str(m["mode"])) for m in raw.get("breakout_modes") or ()))
 
 
 def _cable(cid: str, raw: dict[str, Any]) -> CableModel:

@@ -25,12 +25,14 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence, cast
 
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Interface, Link
 
 if TYPE_CHECKING:
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import SwitchModel
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design, FabricSpec
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.placement import ApplianceSlot
 
@@ -201,6 +203,41 @@ class FabricBuild(object):
 
 def build(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Device],
           appliance_slots: Sequence[ApplianceSlot] = ()) -> FabricBuild:
+    """Create switches and links of one fabric, then record the port structure of its switches."""
+    out = _wire(design, spec, sizing, nodes, appliance_slots)
+    catalog = design.catalog
+    if catalog.switches[spec.switch].kind == "ethernet":
+        for dev in out.leaves + out.spines + out.cores:
+            dev.breakouts = port_structure(dev, catalog.switches[dev.model])
+    return out
+
+
+def port_structure(dev: Device, model: SwitchModel) -> list[dict[str, Any]]:
+    """One record per broken-out cage of switch ``dev``: the cage, the port a breakout is set on,
+    the ways and the platform's mode name, and every member with its index and lanes.
+
+    Derived once here from the catalog's port layout (vendor platform data); the renderers and the
+    invariants read these records instead of working the cage out of port numbers again.
+    """
+    layout = model.port_layout
+    cages: dict[int, dict[str, Any]] = {}
+    for iface in dev.interfaces:
+        split = int(iface.split or 1)
+        if split < 2 or not iface.port_number:
+            continue
+        cage = (int(iface.port_number) - 1) // split + 1
+        if cage not in cages:
+            cages[cage] = {
+                "cage": cage, "port": platforms.cage_port_name(dev.platform, cage, model.lanes_per_port),
+                "ways": split, "speed_gbps": iface.speed_gbps, "mode": layout.mode(split),
+                "lanes": list(layout.lanes(cage)),
+                "members": [{"name": naming.port_name(dev.platform, (cage - 1) * split + k + 1, split, model.lanes_per_port),
+                             "member": k, "lanes": list(layout.lanes(cage, split, k))} for k in range(split)]}
+    return [cages[c] for c in sorted(cages)]
+
+
+def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Device],
+          appliance_slots: Sequence[ApplianceSlot] = ()) -> FabricBuild:
     """Create switches and links of one fabric.
 
     ``nodes`` are gpu_node Devices with ``su``/``slot``; ``appliance_slots`` lists
@@ -245,7 +282,20 @@ def build(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
         host_end.peer, leaf_end.peer = leaf_end, host_end
         host.interfaces.append(host_end)
         leaf.interfaces.append(leaf_end)
-        out.links.append(Link(fab, tier, host.name, host_port, leaf.name, pname, s.link_speed))
+        out.links.append(Link(fab, tier, host.name, host_port, leaf.name, pname, s.link_speed, a_end=host_end))
+
+    # Host port names: the catalog's documented OS names; ports that an Ethernet fabric (RoCE)
+    # runs in Ethernet mode take names_ethernet (DGX H100/H200 User Guide, Table 5 "Optional"
+    # column). Without documented names the planner keeps its stable placeholders (rail0..,
+    # storage0.., inband0..), which host_network refuses to render.
+    group_raw = ((catalog.servers[design.node_model].raw.get("nics") or {}).get(FABRIC_NIC_ROLE[spec.name]) or {})
+    eth_names = group_raw.get("names_ethernet") or ()
+    use_eth = spec.kind != "infiniband" and group_raw.get("link_type") == "infiniband" and bool(eth_names)
+
+    def host_port_name(index: int) -> str:
+        if use_eth and index < len(eth_names):
+            return str(eth_names[index])
+        return nic.port_name(index)
 
     for node in nodes:
         group_slot = node.slot
@@ -255,7 +305,7 @@ def build(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
             su, group_slot = divmod(node.global_slot, s.nodes_per_su)
             su, group_slot = su + 1, group_slot + 1
         for p in range(s.ports_per_node):
-            attach(node, nic.port_name(p), su, group_slot, p, "node_leaf", nic.rdma_device(p))
+            attach(node, host_port_name(p), su, group_slot, p, "node_leaf", nic.rdma_device(p))
     for appliance, port, su, slot, column in appliance_slots:
         attach(appliance, port, su, slot, column, "appliance_leaf")
 
@@ -327,4 +377,4 @@ def _connect(out: FabricBuild, a: Device, pa: str, na: int, b: Device, pb: str, 
     end_a.peer, end_b.peer = end_b, end_a
     a.interfaces.append(end_a)
     b.interfaces.append(end_b)
-    out.links.append(Link(out.spec.name, tier, a.name, pa, b.name, pb, speed))
+    out.links.append(Link(out.spec.name, tier, a.name, pa, b.name, pb, speed, a_end=end_a))

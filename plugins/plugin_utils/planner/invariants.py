@@ -13,6 +13,8 @@ import socket
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
+
 if TYPE_CHECKING:
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Interface
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import Plan
@@ -77,6 +79,7 @@ def check_plan(plan: Plan) -> list[str]:
     for ((s1, e1), l1), ((s2, e2), l2) in zip(ordered, ordered[1:]):
         if s2 <= e1:
             problems.append("subnets overlap: %s and %s" % (l1, l2))
+    problems.extend(_port_structure(plan))
     problems.extend(_rails(plan))
     problems.extend(_balance(plan))
     for rack in plan.racks:
@@ -126,4 +129,52 @@ def _balance(plan: Plan) -> list[str]:
                 dev.name, dev.pod, dict(counts)))
         elif dev.role == "spine" and counts and len(set(counts.values())) != 1:
             problems.append("%s is not linked evenly to its cores: %s" % (dev.name, dict(counts)))
+    return problems
+
+
+def _port_structure(plan: Plan) -> list[str]:
+    """Every broken-out port sits in a cage broken out with a mode the platform lists, under the
+    platform's name for the cage; no two ports of a switch share a SerDes lane."""
+    problems: list[str] = []
+    switches = plan.design.catalog.switches
+    for dev in plan.devices.values():
+        if dev.breakouts is None or dev.model not in switches:
+            continue
+        model = switches[dev.model]
+        layout = model.port_layout
+        splits = {split for split, _speed in model.breakouts}
+        by_cage = {b["cage"]: b for b in dev.breakouts}
+        for b in dev.breakouts:
+            where = "%s cage %d" % (dev.name, b["cage"])
+            if b["ways"] not in splits:
+                problems.append("%s is broken out %d ways, which %s does not list" % (where, b["ways"], model.id))
+            if layout.modes and b["mode"] not in {m for n, _s, m in layout.modes if n == b["ways"]}:
+                problems.append("%s: breakout mode %r is not one the platform lists for %d ways (%s)" % (
+                    where, b["mode"], b["ways"], ", ".join(m for _n, _s, m in layout.modes)))
+            if b["port"] != platforms.cage_port_name(dev.platform, b["cage"], model.lanes_per_port):
+                problems.append("%s: breakout set on %s, not on the cage's port" % (where, b["port"]))
+            if not 1 <= b["cage"] <= layout.cages:
+                problems.append("%s: %s has %d cages" % (where, model.id, layout.cages))
+        lanes: dict[int, str] = {}
+        for iface in dev.interfaces:
+            if not iface.port_number:
+                continue
+            split = int(iface.split or 1)
+            cage, member = divmod(int(iface.port_number) - 1, split)
+            cage += 1
+            if split > 1:
+                record = by_cage.get(cage)
+                if record is None or record["ways"] != split or record["members"][member]["name"] != iface.name:
+                    problems.append("%s %s: member %d of cage %d, which is not broken out %d ways with that member" % (
+                        dev.name, iface.name, member, cage, split))
+                    continue
+                used = tuple(record["members"][member]["lanes"])
+            elif cage <= layout.cages:
+                used = layout.lanes(cage)
+            else:
+                continue        # a separate uplink port (catalog uplink_ports), outside the cage layout
+            for lane in used:
+                other = lanes.setdefault(lane, iface.name)
+                if other != iface.name:
+                    problems.append("%s: lane %d is used by both %s and %s" % (dev.name, lane, other, iface.name))
     return problems

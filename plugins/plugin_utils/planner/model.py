@@ -24,7 +24,7 @@ class Record(object):
 
 class Interface(Record):
     FIELDS = ("name", "fabric", "role", "rail", "speed_gbps", "mtu", "address", "gateway",
-              "rdma_device", "peer_device", "peer_port", "description", "port_number", "split")
+              "rdma_device", "peer_device", "peer_port", "description", "port_number", "split", "length_m")
     # ``peer``: the Interface at the other end of the cable, so addressing and BGP reach it without
     # looking it up by name (not part of the JSON form: peer_device and peer_port name it there).
     __slots__ = FIELDS + ("peer",)
@@ -46,6 +46,8 @@ class Interface(Record):
         self.description: str = "to %s %s" % (peer_device, peer_port)
         self.port_number: Any = port_number     # int on switch ports (read as a number there), None on hosts
         self.split: int = split
+        # The length of its cable (set by cabling): a switch sizes lossless buffer headroom by it.
+        self.length_m: float | None = None
         # Set by the wiring right after both ends are created, so never None in a plan.
         self.peer: Interface = None  # type: ignore[assignment]
 
@@ -56,16 +58,18 @@ class Interface(Record):
                 "speed_gbps": self.speed_gbps, "mtu": self.mtu, "address": self.address,
                 "gateway": self.gateway, "rdma_device": self.rdma_device, "peer_device": self.peer_device,
                 "peer_port": self.peer_port, "description": self.description,
-                "port_number": self.port_number, "split": self.split}
+                "port_number": self.port_number, "split": self.split, "length_m": self.length_m}
 
 
 class Link(Record):
     FIELDS = ("id", "fabric", "tier", "a_device", "a_port", "b_device", "b_port", "speed_gbps", "media",
               "cable", "length_m", "transceiver")
-    __slots__ = FIELDS
+    # ``a_end``: the Interface at the a end (its ``peer`` is the b end), so cabling writes the
+    # cable's length onto both ports without looking them up (not part of the JSON form).
+    __slots__ = FIELDS + ("a_end",)
 
     def __init__(self, fabric: str, tier: str, a_device: str, a_port: str, b_device: str, b_port: str,
-                 speed_gbps: float) -> None:
+                 speed_gbps: float, a_end: Interface | None = None) -> None:
         self.id: str | None = None
         self.fabric: str = fabric
         self.tier: str = tier            # node_leaf | appliance_leaf | leaf_spine | spine_core | leaf_leaf
@@ -78,6 +82,7 @@ class Link(Record):
         self.cable: str | None = None
         self.length_m: float | None = None
         self.transceiver: str | None = None
+        self.a_end: Interface | None = a_end
 
     def as_dict(self) -> dict[str, Any]:
         # Spelled out for speed, as Interface.as_dict.
@@ -90,7 +95,7 @@ class Link(Record):
 class Device(Record):
     FIELDS = ("name", "role", "model", "platform", "fabric", "su", "slot", "rail", "index", "pod",
               "rack", "rack_unit", "height", "power_kw", "mgmt_address", "loopback", "asn",
-              "interfaces", "bgp", "host_subnets", "gateway_address", "tenant", "global_slot")
+              "interfaces", "bgp", "host_subnets", "gateway_address", "tenant", "global_slot", "breakouts")
     __slots__ = FIELDS + ("_ports",)
 
     def __init__(self, name: str, role: str, model: str, platform: str, fabric: str | None = None,
@@ -121,6 +126,8 @@ class Device(Record):
         self.gateway_address: str | None = None
         self.tenant: str | None = None
         self.global_slot: Any = None
+        # Ethernet switches: one record per broken-out cage (fabric.port_structure); None elsewhere.
+        self.breakouts: list[dict[str, Any]] | None = None
         self._ports: dict[str, Interface] | None = None
 
     def port(self, name: str) -> Interface:

@@ -84,12 +84,30 @@ def default_repositories(os_family: Any, distribution: Any, distribution_version
     return repos
 
 
+# GPU generations for which NVIDIA recommends the open GPU kernel modules (NVIDIA Technical Blog,
+# "NVIDIA Transitions Fully Towards Open-Source GPU Kernel Modules", 2024: recommended for Turing,
+# Ampere, Ada Lovelace and Hopper; required for Grace Hopper and Blackwell, where the catalog sets
+# gpus.open_kernel_modules_required). ``auto`` picks them there; proprietary only where the
+# catalog gives no generation.
+OPEN_RECOMMENDED = ("turing", "ampere", "ada", "hopper", "blackwell")
+# Fourth-generation NVSwitch systems (HGX/DGX B200 and later, i.e. Blackwell) need the NVLink
+# Subnet Manager beside Fabric Manager (NVIDIA Fabric Manager User Guide, release 2.3, 1.3.2
+# "Systems Using Fourth Generation NVSwitches" and 1.5 "What is NVLink Subnet Manager?").
+NVLSM_GENERATIONS = ("blackwell",)
+NVLSM_PACKAGE = "nvlsm"
+# Locked memory for RDMA: verbs pin (register) buffers, so RDMA users need an unlimited memlock
+# limit (MLNX_OFED / DOCA-OFED user manual, "Installation": memlock unlimited in
+# /etc/security/limits.conf; pam_limits applies limits.d to login sessions, not to systemd units).
+MEMLOCK_LIMITS = ({"domain": "*", "type": "soft", "item": "memlock", "value": "unlimited"},
+                  {"domain": "*", "type": "hard", "item": "memlock", "value": "unlimited"})
+
+
 def _flavor(flavor, server):
     required = bool(server.get("open_kernel_modules_required"))
     if flavor not in FLAVORS:
         raise GpuHostError("driver flavor must be one of %s, got %r" % (", ".join(FLAVORS), flavor))
     if flavor == "auto":
-        return "open" if required else "proprietary"
+        return "open" if required or server.get("generation") in OPEN_RECOMMENDED else "proprietary"
     if flavor == "proprietary" and required:
         raise GpuHostError("%s GPUs (%s) need the open kernel modules; set the driver flavor to open or auto"
                            % (server.get("generation") or "these", server.get("gpu_model") or server.get("model")))
@@ -109,7 +127,8 @@ def gpu_host_settings(os_family: Any, distribution: Any, distribution_version: A
                       design_hosts: Any = None, driver_branch: Any = "", driver_version: Any = "", driver_flavor: Any = "auto",
                       cuda_version: Any = "", source: Any = "cuda", repositories: Any = None, install_cuda_toolkit: Any = True,
                       install_dcgm: Any = True, install_container_toolkit: Any = True, fabricmanager: Any = "auto",
-                      packages: Any = None, mig_profile: Any = None, defaults: Any = None) -> Any:
+                      packages: Any = None, mig_profile: Any = None, defaults: Any = None, dgx_os: Any = False,
+                      memlock_unlimited: Any = True) -> Any:
     """Everything the gpu_host role installs and locks, as one dict.
 
     ``server``: the catalog entry (gpus: model, nvswitch, generation,
@@ -117,6 +136,9 @@ def gpu_host_settings(os_family: Any, distribution: Any, distribution_version: A
     (driver_branch, cuda_version, mig_profile), used where the role's variable is empty.
     ``defaults``: {driver_branch, cuda_version} used when neither gives one. ``packages``:
     {driver, fabricmanager, cuda, dcgm, container_toolkit: [names]} replacing derived lists.
+    ``dgx_os``: the host runs DGX OS (``/etc/dgx-release``): its own NVIDIA repositories are
+    already configured, so source ``cuda`` adds no repository (the DGX OS user guide installs and
+    upgrades the driver from DGX OS's repositories). ``memlock_unlimited``: limits for RDMA.
     """
     server = dict(server or {})
     hosts = dict(design_hosts or {})
@@ -160,10 +182,11 @@ def gpu_host_settings(os_family: Any, distribution: Any, distribution_version: A
         cuda = ["cuda-toolkit-%s-%s" % (cuda_major, cuda_minor)]
         lock_patterns = list(DNF_LOCK_PATTERNS)
         version_package = "nvidia-driver"
+    nvlsm = nvswitch and server.get("generation") in NVLSM_GENERATIONS
     derived = {
         "driver": _versioned(driver, driver_version, manager),
-        "fabricmanager": _versioned(fabric, driver_version or (branch if manager == "dnf" else ""), manager)
-        if nvswitch else [],
+        "fabricmanager": (_versioned(fabric, driver_version or (branch if manager == "dnf" else ""), manager)
+                          + ([NVLSM_PACKAGE] if nvlsm else [])) if nvswitch else [],
         "cuda": cuda if install_cuda_toolkit else [],
         "dcgm": ["datacenter-gpu-manager-4-cuda%s" % cuda_major] if install_dcgm else [],
         "container_toolkit": ["nvidia-container-toolkit"] if install_container_toolkit else [],
@@ -175,6 +198,8 @@ def gpu_host_settings(os_family: Any, distribution: Any, distribution_version: A
 
     if repositories:
         repos = list(repositories)
+    elif source == "cuda" and dgx_os:
+        repos = []
     elif source == "cuda":
         repos = default_repositories(os_family, distribution, distribution_version, architecture,
                                      container_toolkit=install_container_toolkit)
@@ -224,6 +249,9 @@ def gpu_host_settings(os_family: Any, distribution: Any, distribution_version: A
         "repositories": repos,
         "services": services,
         "mig_profile": mig or None,
+        "nvlsm": bool(nvlsm and derived["fabricmanager"]),
+        "dgx_os": bool(dgx_os),
+        "limits": [dict(x) for x in MEMLOCK_LIMITS] if memlock_unlimited else [],
     }
 
 

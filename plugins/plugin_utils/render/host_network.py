@@ -24,6 +24,16 @@ from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import H
 # Plan interface roles, in the order their NICs get tables and rule priorities.
 ROLE_ORDER = ("compute", "storage", "inband", "bmc")
 DEFAULT_ROLES = ("compute", "storage")
+# mlxconfig LINK_TYPE_P<n> values (MLNX_OFED / DOCA-OFED user manual, "Port Type Management / VPI
+# Cards Configuration": 1 = InfiniBand, 2 = Ethernet; the DGX BasePOD Deployment Guide shows
+# "LINK_TYPE_P1 IB(1)" on the DGX H100 compute ports).
+MLX_LINK_TYPE = {"infiniband": 1, "ethernet": 2}
+# In-band bond defaults: LACP (802.3ad) to an MLAG switch pair, as the DGX BasePOD Deployment
+# Guide dual-homes every DGX to the SN4600C pair ("MLAG between the two SN4600C switches",
+# "dual homed ... via bond interface"). The bond is a virtual device this role creates, not a
+# hardware name, so it is the one interface name that does not come from the catalog.
+BOND_DEFAULTS = {"name": "bond0", "mode": "802.3ad", "lacp_rate": "fast", "transmit_hash_policy": "layer3+4",
+                 "mii_monitor_interval": 100, "address": None, "gateway": None}
 # RoCEv2 over IPv4: GID index 3 when the IPv6 link-local GIDs (0, 1) and the IPv4 RoCEv1 GID (2)
 # come first, which is the mlx5 layout as long as IPv6 link-local addressing stays on.
 ROCE_V2_IPV4_GID_INDEX = 3
@@ -71,6 +81,52 @@ def nic_qos(fabric: Any) -> Any:
     }
 
 
+def documented_names(server: Any, role: Any, kind: Any) -> Any:
+    """(names, link_type, port_link_type) the catalog entry ``server`` documents for ``role`` ports on a ``kind`` fabric.
+
+    ``kind`` is the plan fabric's kind (infiniband, roce, ethernet). A port shipped as InfiniBand
+    (``link_type: infiniband``) on an Ethernet fabric runs in Ethernet mode and carries the
+    ``names_ethernet`` names. ``names`` is None when the catalog documents none for that mode.
+    """
+    group = ((server or {}).get("nics") or {}).get(role) or {}
+    wanted = "infiniband" if kind == "infiniband" else "ethernet"
+    shipped = group.get("link_type") or wanted
+    if shipped == wanted:
+        names = group.get("names")
+    elif wanted == "ethernet":
+        names = group.get("names_ethernet")
+    else:
+        names = group.get("names_infiniband")
+    return (list(names) if names else None), wanted, shipped
+
+
+def _names_field(model, role, wanted, shipped):
+    key = "names" if wanted == shipped else "names_%s" % wanted
+    return "catalog servers.%s.nics.%s.%s" % (model or "<model>", role, key)
+
+
+def _check_name(name, itf, kind, server, model):
+    """The link-type change a documented port needs, or raise when ``name`` is not documented."""
+    role = itf.get("role")
+    names, wanted, shipped = documented_names(server, role, kind)
+    where = _names_field(model, role, wanted, shipped)
+    if not names:
+        raise HostNetworkError(
+            "server model %s: the catalog documents no OS interface names for its %s ports in %s mode, so %s "
+            "(a placeholder of the plan) cannot be configured; fill %s from the vendor's document"
+            % (model, role, wanted, name, where))
+    if name not in names:
+        raise HostNetworkError(
+            "server model %s: interface %s (%s) is not an OS name the catalog documents for its %s ports in %s mode "
+            "(%s); fix %s or the plan" % (model, name, role, role, wanted, ", ".join(names), where))
+    if wanted != shipped:
+        return {"name": name, "rdma_device": itf.get("rdma_device"), "from": shipped, "to": wanted,
+                "setting": "LINK_TYPE_P1=%d" % MLX_LINK_TYPE[wanted],
+                "command": "mlxconfig -d <PCI address of %s> set LINK_TYPE_P1=%d (then a reboot or firmware reset)"
+                           % (name, MLX_LINK_TYPE[wanted])}
+    return None
+
+
 def _sort_key(itf):
     role = itf.get("role")
     rank = ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
@@ -79,7 +135,8 @@ def _sort_key(itf):
 
 
 def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, table_base: Any = 100, rule_priority_base: Any = 1000,
-                 rdma_devices: Any = None, sysctls: Any = None, nccl: Any = None, socket_ifname: Any = None, gid_index: Any = None) -> Any:
+                 rdma_devices: Any = None, sysctls: Any = None, nccl: Any = None, socket_ifname: Any = None, gid_index: Any = None,
+                 server: Any = None, model: Any = None, inband_bond: Any = None) -> Any:
     """Turn a plan device (``refarch_device``) into the NIC, sysctl, QoS and NCCL settings.
 
     ``fabrics``: plan fabric summaries by name (kind, qos, congestion_control); a missing fabric
@@ -87,9 +144,15 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
     the host, which wins over the plan's ``rdma_device``. ``sysctls``: {name: value} for
     arp_ignore/arp_announce/rp_filter. ``nccl``: extra or overriding NCCL settings (a value of
     None removes a derived key). ``socket_ifname``: NCCL_SOCKET_IFNAME instead of the derived one.
-    ``gid_index``: NCCL_IB_GID_INDEX instead of 3 for RoCE.
+    ``gid_index``: NCCL_IB_GID_INDEX instead of 3 for RoCE. ``server``: the catalog entry of the
+    host's model (``refarch_catalog.servers[model]``); every managed interface name must be one
+    it documents for the role and link type, else HostNetworkError names the catalog field to
+    fill. Without it names are not checked (a warning says so). ``inband_bond``: {name, mode,
+    address, gateway, ...} to bond the in-band ports (None or {} keeps them apart).
     """
     fabrics = fabrics or {}
+    model = model or device.get("model")
+    bond_opts = dict(BOND_DEFAULTS, **inband_bond) if inband_bond else None
     found = rdma_devices or {}
     values = {"arp_ignore": 1, "arp_announce": 2, "rp_filter": 2}
     values.update(sysctls or {})
@@ -98,8 +161,14 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
     nics: list[Any] = []
     skipped: list[Any] = []
     warnings: list[Any] = []
+    link_types: list[Any] = []
+    if not server:
+        warnings.append("no catalog entry of the server model given: interface names are not checked against the catalog")
     for itf in interfaces:
         name = itf.get("name")
+        if itf.get("role") == "bmc":
+            skipped.append("%s: the BMC port belongs to the BMC, not to the host OS" % name)
+            continue
         if itf.get("role") not in roles:
             skipped.append("%s: role %s is not managed here (host_network roles: %s)"
                            % (name, itf.get("role"), ", ".join(roles)))
@@ -116,6 +185,10 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
         position = len(nics) + 1
         fabric = fabrics.get(itf.get("fabric")) or {}
         kind = fabric.get("kind") or "ethernet"
+        if server:
+            change = _check_name(name, itf, kind, server, model)
+            if change:
+                link_types.append(change)
         planned_rdma = itf.get("rdma_device")
         rdma = found.get(name) or planned_rdma
         if found.get(name) and planned_rdma and found[name] != planned_rdma:
@@ -130,6 +203,7 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
             "fabric": itf.get("fabric"),
             "kind": kind,
             "rail": itf.get("rail"),
+            "link_type": "infiniband" if kind == "infiniband" else "ethernet",
             "address": str(iface.with_prefixlen),
             "ip": str(iface.ip),
             "prefixlen": iface.network.prefixlen,
@@ -147,6 +221,7 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
                            "fabric %s has no RoCE QoS (kind %s)" % (itf.get("fabric"), kind)),
         })
 
+    nics, members = _bond_inband(nics, bond_opts, table_base, rule_priority_base)
     names = ["all", "default"] + [_sysctl_name(n["name"]) for n in nics]
     sysctl = {}
     for ifname in names:
@@ -155,6 +230,8 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
 
     return {
         "nics": nics,
+        "bond_members": members,
+        "link_types": link_types,
         "sysctls": sysctl,
         "nccl": nccl_settings(device, nics, nccl=nccl, socket_ifname=socket_ifname, gid_index=gid_index),
         "skipped": skipped,
@@ -162,13 +239,60 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
     }
 
 
+def _bond_inband(nics, opts, table_base, rule_priority_base):
+    """Replace the in-band NICs by one bond of them (LACP to an MLAG pair); (nics, bond members).
+
+    The bond takes the in-band ports' shared subnet; ports the plan puts in different subnets
+    (one routed leaf each) cannot share a bond unless ``opts`` gives its address, since the
+    switch side must then be an MLAG pair with one VLAN (docs/gpu-hosts.md).
+    """
+    inband = [n for n in nics if n["role"] == "inband"]
+    if not opts or len(inband) < 2:
+        return nics, []
+    first = inband[0]
+    if opts.get("address"):
+        try:
+            iface = ipaddress.ip_interface(opts["address"])
+        except ValueError as exc:
+            raise HostNetworkError("in-band bond: bad address %r: %s" % (opts["address"], exc)) from None
+        gateway = opts.get("gateway")
+    else:
+        networks = sorted(set(n["network"] for n in inband))
+        if len(networks) > 1:
+            raise HostNetworkError(
+                "in-band ports %s are planned in different subnets (%s), one routed leaf each; a bond needs one "
+                "subnet over an MLAG switch pair: give the bond its address (host_network_inband_bond.address) "
+                "and set up MLAG on the in-band leaves, or set host_network_inband_bond: {} to keep the ports apart"
+                % (", ".join(n["name"] for n in inband), ", ".join(networks)))
+        iface = ipaddress.ip_interface(first["address"])
+        gateway = first["gateway"]
+    if gateway and ipaddress.ip_address(gateway) not in iface.network:
+        raise HostNetworkError("in-band bond: gateway %s is outside %s" % (gateway, iface.network))
+    name = str(opts["name"])
+    rest = [n for n in nics if n["role"] != "inband"]
+    position = len(rest) + 1
+    bond = dict(first, name=name, kind="bond", rail=None, rdma_device=None, qos=None,
+                qos_reason="bond of the in-band ports (no RoCE QoS)",
+                address=str(iface.with_prefixlen), ip=str(iface.ip), prefixlen=iface.network.prefixlen,
+                network=str(iface.network), gateway=gateway, table=table_base + position,
+                table_name="refarch_%s" % name.replace("-", "_").replace(".", "_"),
+                priority=rule_priority_base + position,
+                peer=", ".join(n["peer"] for n in inband if n["peer"]) or None,
+                members=[n["name"] for n in inband],
+                bond={k: opts[k] for k in ("mode", "lacp_rate", "transmit_hash_policy", "mii_monitor_interval")})
+    members = [{"name": n["name"], "bond": name, "mtu": n["mtu"], "role": n["role"], "fabric": n["fabric"],
+                "peer": n["peer"]} for n in inband]
+    return rest + [bond], members
+
+
 def nccl_settings(device: Any, nics: Any, nccl: Any = None, socket_ifname: Any = None, gid_index: Any = None) -> Any:
     """NCCL variables for /etc/nccl.conf from the managed NICs (output of network_plan).
 
     NCCL_IB_HCA: the compute NICs' RDMA devices in rail order, exact names (``=``), port 1.
     NCCL_IB_GID_INDEX and NCCL_IB_TC: RoCE compute fabrics only (GID 3 = RoCEv2 over IPv4;
-    TC = the RDMA-CM ToS of the fabric's QoS). NCCL_SOCKET_IFNAME: the host's in-band NICs
-    (bootstrap traffic), else its compute NICs.
+    TC = the RDMA-CM ToS of the fabric's QoS). NCCL_SOCKET_IFNAME: the in-band NICs (or their
+    bond) this role configures (bootstrap traffic), else the compute NICs: never an in-band name
+    this role did not configure, which may be a placeholder or a bond member without an address.
     """
     compute = [n for n in nics if n["role"] == "compute"]
     out = {}
@@ -184,8 +308,7 @@ def nccl_settings(device: Any, nics: Any, nccl: Any = None, socket_ifname: Any =
     if socket_ifname:
         out["NCCL_SOCKET_IFNAME"] = socket_ifname
     else:
-        inband = [i["name"] for i in sorted(device.get("interfaces") or [], key=_sort_key)
-                  if i.get("role") == "inband"]
+        inband = [n["name"] for n in nics if n["role"] == "inband"]
         names = inband or [n["name"] for n in compute]
         if names:
             out["NCCL_SOCKET_IFNAME"] = "=" + ",".join(names)

@@ -34,7 +34,8 @@ from typing import Any
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SWITCH_ROLES
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import PLATFORMS, RENDERED_PLATFORMS, UNNUMBERED_PLATFORMS
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render import sonic
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import SwitchConfigError  # noqa: F401 (raised here, caught by callers)
 
 SCHEMA_VERSION = 1
@@ -48,7 +49,17 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 
 BGP_TIMERS = {"keepalive": 3, "hold": 9}
 PFC_WATCHDOG: dict[str, Any] = {"action": "drop", "detection_ms": 200, "restoration_ms": 200, "poll_ms": 200}
+# Platforms that sample the queue at least twice per detection and restoration period (Arista EOS:
+# the polling interval must be at most half of the timeout and of the recovery time, EOS User
+# Manual, "priority-flow-control pause watchdog default polling-interval") poll at this rate instead.
+PFC_WATCHDOG_HALF_POLL_MS = min(PFC_WATCHDOG["poll_ms"], PFC_WATCHDOG["detection_ms"] // 2, PFC_WATCHDOG["restoration_ms"] // 2)
 DEFAULT_TRAFFIC_CLASS = 0
+# ECN on the lossy default class only marks: ECN-capable packets are marked between the thresholds,
+# the others are never dropped early (no WRED), only when the queue is full. Cumulus `qos roce` does
+# exactly that (`ecn: enable`, `red: disable` on traffic class 0, Cumulus Linux user guide, "RDMA
+# over Converged Ethernet (RoCE)"); a platform whose ECN command also drops packets that are not
+# ECN-capable (EOS `random-detect ecn`) leaves ECN off that class.
+LOSSY_ECN = "mark"
 
 # The NVIDIA RoCE defaults (Cumulus `nv set qos roce`): a profile with exactly these values can use
 # the platform's one-line RoCE setting; any other profile is written out explicitly.
@@ -117,17 +128,25 @@ def switch_config_from(device: Any, fabric: Any, model: Any = None, options: Any
             "routed": bool(fabric_link or routed_address),
             "bridge": names.bridge if in_bridge and names.bridge else None,
             "vlan": host_vlan if in_bridge and platform != "lab" else None,
+            "cable_length_m": iface.get("length_m"),
         }
         interfaces.append(entry)
         if in_bridge:
             host_members.append(iface["name"])
-        if split > 1 and iface.get("port_number"):
+        if split > 1 and iface.get("port_number") and device.get("breakouts") is None:
+            # A plan without port structure (older planner): the cage from the port number; the
+            # breakout is set on the cage's port, not on a port numbered like a member.
             cage = (int(iface["port_number"]) - 1) // split + 1
-            parent = naming.port_name(platform, (cage - 1) * split + 1, 1,
-                                      (uplink_lanes if separate_uplink else lanes_per_port) or 4)
+            parent = platforms.cage_port_name(platform, cage, lanes_per_port or 4)
             group = breakouts.setdefault(parent, {"port": parent, "cage": cage, "ways": split, "speed_gbps": speed,
                                                   "mode": "%dx%sG" % (split, speed), "members": []})
             group["members"].append(iface["name"])
+    for b in device.get("breakouts") or []:
+        # The plan's port structure (planner/fabric.port_structure, from the catalog's vendor data).
+        breakouts[b["port"]] = {
+            "port": b["port"], "cage": b["cage"], "ways": b["ways"], "speed_gbps": _number(b["speed_gbps"]),
+            "mode": b.get("mode") or "%dx%sG" % (b["ways"], _number(b["speed_gbps"])),
+            "members": [m["name"] for m in b["members"]]}
 
     host_gateway = None
     if gateway and host_members:
@@ -158,6 +177,9 @@ def switch_config_from(device: Any, fabric: Any, model: Any = None, options: Any
         "lldp": {"enabled": True, "hostname": name, "interfaces": [i["name"] for i in interfaces]},
         "qos": _qos(fabric, [i["name"] for i in interfaces], name),
     }
+    if platform == "sonic":
+        # SONiC's config_db built in Python (render/sonic.py); the template only formats it.
+        config["sonic"] = {"config_db": sonic.config_db(config), "apply": {k: list(v) for k, v in sonic.APPLY.items()}}
     return config
 
 
@@ -277,9 +299,13 @@ def _qos(fabric, port_names, name):
                 "watchdog": bool(pfc and profile.get("pfc_watchdog", True)),
                 "watchdog_action": PFC_WATCHDOG["action"], "watchdog_detection_ms": PFC_WATCHDOG["detection_ms"],
                 "watchdog_restoration_ms": PFC_WATCHDOG["restoration_ms"],
-                "watchdog_poll_ms": PFC_WATCHDOG["poll_ms"],
-                "watchdog_seconds": {k: PFC_WATCHDOG[k + "_ms"] / 1000.0 for k in ("detection", "restoration", "poll")}},
+                "watchdog_poll_ms": PFC_WATCHDOG["poll_ms"], "watchdog_half_poll_ms": PFC_WATCHDOG_HALF_POLL_MS,
+                "watchdog_seconds": dict({k: PFC_WATCHDOG[k + "_ms"] / 1000.0 for k in ("detection", "restoration", "poll")},
+                                         half_poll=PFC_WATCHDOG_HALF_POLL_MS / 1000.0)},
         "ecn": {"enabled": ecn, "traffic_classes": ecn_classes,
+                # lossy_ecn: "mark" (mark ECN-capable packets, never drop the others early) on the
+                # mark_only_traffic_classes, the ECN classes that carry traffic other than RoCE.
+                "lossy_ecn": LOSSY_ECN, "mark_only_traffic_classes": [tc for tc in ecn_classes if tc != roce_tc],
                 "min_bytes": int(profile.get("ecn_min_bytes") or 0), "max_bytes": int(profile.get("ecn_max_bytes") or 0),
                 "probability_percent": int(profile.get("ecn_probability_percent") or 0)},
         "dscp_to_tc": [{"dscp": d, "tc": dscp_map.get(d, DEFAULT_TRAFFIC_CLASS)} for d in range(64)],
@@ -290,4 +316,7 @@ def _qos(fabric, port_names, name):
         "schedulers": schedulers,
         "interfaces": list(port_names),
         "nvidia_roce_defaults": bool(defaults and ecn),
+        # The NOS release the platform's template is written for (platform registry), where the
+        # syntax of the QoS settings differs by release (Cumulus: interface qos pfc-watchdog from 5.6).
+        "nos_version": getattr(PLATFORMS.get(fabric.get("platform") or ""), "version", None),
     }
