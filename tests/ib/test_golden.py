@@ -99,7 +99,11 @@ def test_the_golden_files_say_what_the_plan_wants():
     names = open(os.path.join(GOLDEN, "su1", "ib-node-name-map"), encoding="utf-8").read()
     assert names.count("\n0x") == 12 + 31 * 8 + 4 and '"su1-node-31 ibp220s0"' in names
     parts = open(os.path.join(GOLDEN, "labibt", "partitions.conf"), encoding="utf-8").read()
-    assert "\nblue=0x0010, ipoib :\n" in parts and "\ngreen=0x0011, ipoib :\n" in parts
+    # IPoIB broadcast groups at the fabric's 4096-byte MTU (mtu=5) and its 100 Gb/s links (rate=16)
+    assert "\nblue=0x0010, ipoib, mtu=5, rate=16 :" in parts and "\ngreen=0x0011, ipoib, mtu=5, rate=16 :" in parts
+    assert "\nDefault=0x7fff, ipoib, mtu=5, rate=16 :" in parts
+    su1 = open(os.path.join(GOLDEN, "su1", "partitions.conf"), encoding="utf-8").read()
+    assert "\nDefault=0x7fff, ipoib, mtu=5, rate=21 :  # MTU 4096, 400 Gb/s\n" in su1
     assert "    ALL=limited,\n    ALL_SWITCHES=full,\n    SELF=full,\n" in parts
 
 

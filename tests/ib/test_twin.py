@@ -14,8 +14,10 @@ For the lab design (inventories/lab-ib) and one SU of the training pod (tests/ib
   nothing else is reported, with OpenSM running the role's configuration on the faulty fabric;
 * a second run changes nothing, and the absent state ends every process and removes the twin.
 
-The lab with tenants checks the partitions in the HCAs' P_Key tables. Needs ibsim-utils, opensm
-and infiniband-diags (Debian); skipped without them. No root, no RDMA device.
+The lab with tenants checks the partitions in the HCAs' P_Key tables. Every partition's IPoIB
+broadcast group, as the SA lists it (``saquery -g``), has the fabric's 4096-byte MTU and the rate of
+its slowest planned link, not OpenSM's defaults (2048, 10 Gb/s) under which IPoIB clamps to 2044.
+Needs ibsim-utils, opensm and infiniband-diags (Debian); skipped without them. No root, no RDMA device.
 """
 
 from __future__ import annotations
@@ -91,6 +93,28 @@ def faulty_run(clean_dir, faulty_dir, faults):
         twin.down()
 
 
+# IBTA codes of the planned IPoIB broadcast groups: MTU 4096 is 5; rate 100 Gb/s (the lab's EDR) is 16,
+# 400 Gb/s (SU1's NDR; the twin's cables run at HDR, but the SM creates the group as configured) is 21.
+IPOIB = {"labib": (5, 16), "su1": (5, 21), "labibt": (5, 16)}
+
+
+def broadcast_groups(twin, sim_host=None):
+    """``saquery -g`` as the port ``sim_host`` sees it (the SA lists the groups of its partitions):
+    ``{mgid: {"mtu": code, "rate": code, "selectors": (mtu, rate)}}``."""
+    out = twin.run(["saquery", "-g"], sim_host=sim_host).stdout
+    groups = {}
+    for block in out.split("MCMemberRecord group dump:")[1:]:
+        fields = dict(re.findall(r"(\w+)\.{2,}(\S+)", block))
+        mtu, rate = int(fields["Mtu"], 16), int(fields["Rate"], 16)
+        groups[fields["MGID"]] = {"mtu": mtu & 0x3F, "rate": rate & 0x3F, "selectors": (mtu >> 6, rate >> 6)}
+    return groups
+
+
+def ipoib_mgid(pkey):
+    """MGID of the IPv4 IPoIB broadcast group of a partition (RFC 4391, 4.1), full-member P_Key bit set."""
+    return "ff12:401b:%04x::ffff:ffff" % (pkey | 0x8000)
+
+
 def twin_pids(directory):
     state = json.loads(read(os.path.join(directory, "twin.json")))
     return [state["ibsim_pid"]] + [sm["pid"] for sm in state["sms"].values()]
@@ -125,6 +149,13 @@ def test_opensm_brings_the_subnet_up_with_ftree_and_no_findings(twin):
     assert "Entering STANDBY state" in read(os.path.join(directory, "standby.log"))
     sminfo = ib_twin.Twin(directory).run(["sminfo"]).stdout
     assert "priority 15" in sminfo and "SMINFO_MASTER" in sminfo
+
+
+def test_the_ipoib_broadcast_group_has_the_planned_mtu_and_rate(twin):
+    name, directory, _run = twin
+    assert ", ipoib, mtu=5, rate=%d :" % IPOIB[name][1] in read(os.path.join(directory, "etc", "primary", "partitions.conf"))
+    groups = broadcast_groups(ib_twin.Twin(directory))
+    assert groups[ipoib_mgid(0x7FFF)] == {"mtu": IPOIB[name][0], "rate": IPOIB[name][1], "selectors": (2, 2)}, groups
 
 
 def test_the_rendered_names_are_the_plan_names(twin):
@@ -199,6 +230,12 @@ def test_tenants_get_their_partitions(tmp_path):
         assert pkeys("labibt-node-1 rail1") == ["0x7fff", "0x8010"]    # blue: full 0x0010, limited default
         assert pkeys("labibt-node-3 rail0") == ["0x7fff", "0x8011"]    # green
         assert pkeys("labibt-node-4 rail1") == ["0xffff"]              # the rest: full default
+        # Each partition's IPoIB broadcast group, seen from one of its members: 4096 bytes, 100 Gb/s.
+        want = {"mtu": IPOIB["labibt"][0], "rate": IPOIB["labibt"][1], "selectors": (2, 2)}
+        blue = broadcast_groups(twin, meta["node_ids"]["labibt-node-1 rail1"])
+        green = broadcast_groups(twin, meta["node_ids"]["labibt-node-3 rail0"])
+        assert blue == {ipoib_mgid(0x7FFF): want, ipoib_mgid(0x0010): want}, blue
+        assert green == {ipoib_mgid(0x7FFF): want, ipoib_mgid(0x0011): want}, green
         assert "ERR" not in read(os.path.join(directory, "primary.log"))
     finally:
         ib_twin.Twin(directory).down()

@@ -18,7 +18,7 @@ import pytest
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.twin import ib as ib_twin
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import InfinibandError
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.ib_fabric import FabricView, guid_text
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.subnet_manager import routing_choice, sm_config
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.subnet_manager import ipoib_group, routing_choice, sm_config
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.finding import counts, finding
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.ib_checks import (
     check_cabling, check_fabric, check_subnet, finding_lines)
@@ -209,6 +209,7 @@ def test_sm_config_of_the_lab(labib):
     names = [r["name"] for r in config["node_name_map"]]
     assert names[:3] == ["labib-leaf-1", "labib-leaf-2", "labib-node-1 rail0"] and len(names) == 12
     assert config["partitions"] == [{"name": "Default", "pkey": "0x7fff", "ipoib": True, "members": [],
+                                     "mtu": 5, "rate": 16, "mtu_bytes": 4096, "rate_gbps": 100.0,
                                      "entries": [{"id": "ALL", "membership": "full", "name": ""}]}]
     assert config["identified"] == {"switches": 4, "hcas": 8, "planned_switches": 4, "planned_hcas": 8,
                                     "discovered_nodes": 12}
@@ -236,6 +237,36 @@ def test_bad_tenant_pkeys(tenants, pkey, message):
     view, topo, _meta = twin_topology(plan)
     _config, problems, _warnings = sm_config(view, match_fabric(view, topo))
     assert len(problems) == 1 and message in problems[0]["message"]
+
+
+# IBTA codes: MTU 2048 is 4, 4096 is 5; rate 100 Gb/s is 16, 200 is 17, 400 is 21, 600 is 22
+# (opensm(8) PARTITION CONFIGURATION; IB_MTU_LEN_* and IB_PATH_RECORD_RATE_* in OpenSM's ib_types.h).
+@pytest.mark.parametrize("mtu, code", [(2048, 4), (4096, 5)])
+def test_every_partition_carries_the_fabric_mtu_and_rate(tenants, mtu, code):
+    plan = copy.deepcopy(tenants)
+    plan["fabrics"]["compute"]["mtu"] = mtu
+    view, topo, _meta = twin_topology(plan)
+    config, problems, _warnings = sm_config(view, match_fabric(view, topo))
+    assert problems == [] and len(config["partitions"]) == 3
+    for part in config["partitions"]:
+        assert (part["mtu"], part["mtu_bytes"]) == (code, mtu), part["name"]
+        assert (part["rate"], part["rate_gbps"]) == (16, 100.0), part["name"]
+
+
+def test_the_ipoib_rate_is_the_slowest_link_of_the_fabric(su1):
+    view = FabricView(su1)
+    assert ipoib_group(view) == {"mtu": 5, "mtu_bytes": 4096, "rate": 21, "rate_gbps": 400.0}
+    plan = copy.deepcopy(su1)
+    uplink = next(link for link in plan["links"] if link.get("fabric") == "compute"
+                  and link["a_device"] in view.switches and link["b_device"] in view.switches)
+    uplink["speed_gbps"] = 200    # one split (NDR200) leaf-spine cable
+    assert ipoib_group(FabricView(plan))["rate"] == 17
+    for link in plan["links"]:
+        link["speed_gbps"] = 800     # faster than OpenSM 3.3.23 knows: its IB_MAX_RATE, 600
+    assert ipoib_group(FabricView(plan))["rate"] == 22
+    for link in plan["links"]:
+        link["speed_gbps"] = 56.25   # 4xFDR
+    assert ipoib_group(FabricView(plan))["rate"] == 12
 
 
 # --- matching and cabling -----------------------------------------------------------------------

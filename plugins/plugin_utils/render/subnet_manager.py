@@ -13,6 +13,11 @@ the plan (a ``FabricView``) and the GUIDs discovered for its devices (a ``valida
 Routing: ``ftree`` for a pure fat tree, ``updn`` otherwise; NVIDIA's SM (MLNX OpenSM, UFM) routes
 with ``ar_updn`` when adaptive routing is on (NVIDIA "InfiniBand Cluster Bring-up Procedure",
 Adaptive Routing).
+
+IPoIB: OpenSM creates each ``ipoib`` partition's broadcast group with the partition's ``mtu=`` and
+``rate=`` (opensm(8), PARTITION CONFIGURATION: defaults ``mtu=4`` (2048) and ``rate=3`` (10 Gb/s)),
+and IPoIB takes its MTU from that group, so every partition carries the fabric's link MTU and a rate
+every port of the fabric can join at (``ipoib_group``).
 """
 
 from __future__ import annotations
@@ -27,6 +32,17 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.findin
 
 SM_FLAVORS = ("opensm", "mlnx")
 DEFAULT_PKEY = 0x7FFF
+
+# IBTA MTU codes of partitions.conf's ``mtu=`` (opensm(8), PARTITION CONFIGURATION: "mtu=4 for 2048";
+# IB_MTU_LEN_256 = 1 ... IB_MTU_LEN_4096 = 5 in OpenSM's include/iba/ib_types.h, linux-rdma/opensm).
+IB_MTU_CODES = {256: 1, 512: 2, 1024: 3, 2048: 4, 4096: 5}
+# IBTA rate codes of ``rate=`` by Gb/s (IB_PATH_RECORD_RATE_2_5_GBS = 2 ... IB_PATH_RECORD_RATE_600_GBS = 22
+# in OpenSM's include/iba/ib_types.h). 600 Gb/s (22) is IB_MAX_RATE of OpenSM 3.3.21-3.3.23 (Debian 12 ships
+# 3.3.23): 800 (23) and 1200 (24) came with 3.3.24, and an older SM refuses to create a group above its
+# IB_MAX_RATE, so a faster fabric gets 22, which every port at 800 Gb/s can still join.
+IB_RATE_CODES = ((2.5, 2), (5.0, 5), (10.0, 3), (14.0, 11), (20.0, 6), (25.0, 15), (28.0, 19), (30.0, 4),
+                 (40.0, 7), (50.0, 20), (56.0, 12), (60.0, 8), (80.0, 9), (100.0, 16), (112.0, 13), (120.0, 10),
+                 (168.0, 14), (200.0, 17), (300.0, 18), (400.0, 21), (600.0, 22))
 
 
 def fat_tree(view: FabricView) -> tuple[bool, str]:
@@ -117,6 +133,29 @@ def _pkey(value: Any, tenant: str) -> int:
     return number
 
 
+def ipoib_group(view: FabricView) -> dict[str, Any]:
+    """MTU and rate of the IPoIB broadcast group of every partition, as IBTA codes and as numbers.
+
+    MTU: the fabric's link MTU (``fabrics[name].mtu``, 2048 or 4096), so that IPoIB runs at the
+    host MTU the plan gives (link MTU less 4 bytes) instead of clamping to 2044 under OpenSM's
+    default ``mtu=4``. Rate: the slowest planned link of the fabric (HCA and switch-to-switch
+    cables; ``link_speed_gbps`` when the plan has none), rounded down to an IBTA rate: a port
+    joins a group only when its link is at least as fast as the group, and multicast crosses
+    every tier, so a group no faster than the slowest link lets every port join.
+    """
+    mtu_bytes = int(view.summary.get("mtu") or max(IB_MTU_CODES))
+    fitting = [size for size in IB_MTU_CODES if size <= mtu_bytes]
+    if not fitting:
+        raise InfinibandError("fabric %s: MTU %d is below the smallest InfiniBand MTU (256)" % (view.name, mtu_bytes))
+    mtu_bytes = max(fitting)
+    speeds = [float(link["speed_gbps"]) for _a, _b, link in view.links if link.get("speed_gbps")]
+    if not speeds and view.summary.get("link_speed_gbps"):
+        speeds = [float(view.summary["link_speed_gbps"])]
+    slowest = min(speeds) if speeds else 10.0     # OpenSM's own default, rate=3
+    gbps, rate = max(((g, c) for g, c in IB_RATE_CODES if g <= slowest), default=IB_RATE_CODES[0])
+    return {"mtu": IB_MTU_CODES[mtu_bytes], "mtu_bytes": mtu_bytes, "rate": rate, "rate_gbps": gbps}
+
+
 def partitions(view: FabricView, match: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Partitions: the default one, then one per tenant of the design with an HCA of its nodes.
 
@@ -165,21 +204,25 @@ def partitions(view: FabricView, match: Any) -> tuple[list[dict[str, Any]], list
         else:
             rest.append({"guid": guid, "name": view.label(entity), "membership": "full"})
     out: list[dict[str, Any]] = []
+    group = ipoib_group(view)
     if not tenants:
-        out.append(_partition("Default", DEFAULT_PKEY, [("ALL", "full")], []))
+        out.append(_partition("Default", DEFAULT_PKEY, [("ALL", "full")], [], group))
         return out, problems
     out.append(_partition("Default", DEFAULT_PKEY, [("ALL", "limited"), ("ALL_SWITCHES", "full"), ("SELF", "full")],
-                          rest))
+                          rest, group))
     for name, pkey in tenants:
-        out.append(_partition(name, pkey, [], members.get(name, [])))
+        out.append(_partition(name, pkey, [], members.get(name, []), group))
     return out, problems
 
 
-def _partition(name: str, pkey: int, keywords: list[tuple[str, str]], members: list[dict[str, str]]) -> dict[str, Any]:
-    """One partition: ``entries`` (keywords, then HCA ports) is what partitions.conf lists."""
+def _partition(name: str, pkey: int, keywords: list[tuple[str, str]], members: list[dict[str, str]],
+               group: dict[str, Any]) -> dict[str, Any]:
+    """One partition: ``entries`` (keywords, then HCA ports) is what partitions.conf lists; ``mtu`` and
+    ``rate`` (IBTA codes, ``ipoib_group``) are its IPoIB broadcast group's."""
     entries: list[dict[str, str]] = [{"id": keyword, "membership": membership, "name": ""} for keyword, membership in keywords]
     entries += [{"id": m["guid"], "membership": m["membership"], "name": m["name"]} for m in members]
-    return {"name": name, "pkey": "0x%04x" % pkey, "ipoib": True, "entries": entries, "members": members}
+    return {"name": name, "pkey": "0x%04x" % pkey, "ipoib": True, "mtu": group["mtu"], "rate": group["rate"],
+            "mtu_bytes": group["mtu_bytes"], "rate_gbps": group["rate_gbps"], "entries": entries, "members": members}
 
 
 def node_name_map(view: FabricView, match: Any) -> list[dict[str, str]]:
