@@ -66,6 +66,11 @@ CASES = {
     "training-pod": ({"name": "x", "reference": "training-pod"},
                      ["x-inb-leaf-1", "x-inb-spine-1", "x-oob-leaf-1", "x-oob-spine-1"], {}),
     "inference-pool": ({"name": "x", "reference": "inference-pool"}, ["x-leaf-1", "x-spine-1"], {}),
+    # MLAG leaf pairs (host_addressing mlag_bond) on each real platform: the lab design's two-port
+    # nodes bonded across leaf 1 and 2 (training-pod renders the Cumulus in-band pair above).
+    "lab-mlag-cumulus": (_lab(platform="cumulus", rail_optimized=False, host_addressing="mlag_bond"), ["lab-leaf-1"], {}),
+    "lab-mlag-sonic": (_lab(platform="sonic", rail_optimized=False, host_addressing="mlag_bond"), ["lab-leaf-1"], {}),
+    "lab-mlag-eos": (_lab(platform="eos", rail_optimized=False, host_addressing="mlag_bond"), ["lab-leaf-1"], {}),
     "inference-edge": ({"name": "x", "reference": "inference-edge"}, ["x-leaf-1"], {}),
 }
 

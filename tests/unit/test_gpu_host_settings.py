@@ -195,9 +195,11 @@ def test_dgx_on_infiniband_with_inband_nics():
     # storage/in-band roles can be managed too, and derived keys removed
     net = filters.host_network_plan(device, fabrics=plan.fabrics, roles=["compute", "inband"],
                                     nccl={"NCCL_SOCKET_IFNAME": None}, server=plan.catalog["servers"]["dgx-h100"])
-    # DGX H100/H200 User Guide, Table 5: in-band Ethernet on port 2 of slot 1 and slot 2
-    assert [n["name"] for n in net["nics"]][-2:] == ["enp170s0f1np1", "enp41s0f1np1"]
-    assert net["nics"][-1]["table"] == 110 and "NCCL_SOCKET_IFNAME" not in net["nccl"]
+    # DGX H100/H200 User Guide, Table 5: in-band Ethernet on port 2 of slot 1 and slot 2, which the
+    # plan bonds over the in-band MLAG pair (training-pod: host_addressing mlag_bond)
+    assert net["nics"][-1]["members"] == ["enp170s0f1np1", "enp41s0f1np1"]
+    assert net["nics"][-1]["address"] == device["bonds"][0]["address"]
+    assert net["nics"][-1]["table"] == 109 and "NCCL_SOCKET_IFNAME" not in net["nccl"]
 
 
 def test_congestion_control_none_keeps_pfc_and_drops_ecn():

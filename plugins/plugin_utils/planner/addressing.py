@@ -23,7 +23,8 @@ try:
 except ImportError:  # pragma: no cover - a requirement of the collection
     HAS_NETADDR = False
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_ORDER
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, FABRIC_ORDER
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.fabric import mlag_pairs
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
 if TYPE_CHECKING:
@@ -118,7 +119,10 @@ def assign(design: Design, builds: Mapping[str, FabricBuild], nodes: Sequence[De
         if spec.kind == "infiniband":
             _ipoib(build, hosts, hblock, hsize)
             continue
-        _host_links(build, hosts, hblock, hsize)
+        if spec.host_addressing == "mlag_bond":
+            _mlag(build, hosts, hblock, p2p, fi, nodes)
+        else:
+            _host_links(build, hosts, hblock, hsize)
         _loopbacks(build, loop, fi)
         _p2p(build, p2p, fi)
         _bgp(design, build)
@@ -180,6 +184,72 @@ def _host_links(build: FabricBuild, hosts: Pool, hblock: int, hsize: int) -> Non
                            ntoa(start + 1))
 
 
+# MLAG identities (host_addressing mlag_bond). The system MAC a pair shares is taken from the range
+# the Cumulus Linux user guide ("Multi-Chassis Link Aggregation - MLAG") reserves for it,
+# 44:38:39:ff:00:00 to 44:38:39:ff:ff:ff, unique per pair; the virtual gateway's MAC is the VRRP MAC
+# 00:00:5e:00:01:01 the DGX BasePOD Deployment Guide sets on the SN4600C pair's VRR gateway.
+MLAG_MAC_BASE = 0x443839ff0000
+MLAG_PAIRS_PER_FABRIC = 4096
+VIRTUAL_GATEWAY_MAC = "00:00:5e:00:01:01"
+HOST_BOND_MODE = "802.3ad"
+
+
+def _mac(value: int) -> str:
+    return ":".join("%02x" % ((value >> (8 * i)) & 255) for i in range(5, -1, -1))
+
+
+def _mlag(build: FabricBuild, hosts: Pool, hblock: int, p2p: Pool, fi: int, nodes: Sequence[Device]) -> None:
+    """MLAG leaf pairs: one host subnet per pair behind a virtual gateway both leaves answer (own
+    addresses .2 and .3 beside it), a /31 on the peer link for the pair's control session, and each
+    node's two ports one LACP bond (same MLAG id on both leaves: the node's downlink port number)."""
+    s = build.sizing
+    fab = build.spec.name
+    pairs = mlag_pairs(s, build.leaves)
+    per_pair = 1 << (32 - _prefix_for(s.downlinks + 5))   # network, gateway, 2 leaves, hosts, broadcast
+    plen = _prefix_for(per_pair)
+    hosts.need(per_pair * len(pairs), "%d MLAG pairs x %d host addresses (%s)" % (len(pairs), per_pair, fab))
+    ll_first, _size = p2p.block(fi * 4 + 3)
+    p2p.need(2 * len(pairs), "%d MLAG peer links of fabric %s" % (len(pairs), fab))
+    if len(pairs) > MLAG_PAIRS_PER_FABRIC - 1:
+        raise DesignError(field("fabrics.%s.host_addressing" % fab, "%d MLAG pairs exceed the %d system MACs "
+                                "a fabric has; choose subnet_per_leaf" % (len(pairs), MLAG_PAIRS_PER_FABRIC - 1)))
+    by_name = {n.name: n for n in nodes}
+    for pi, (a, b) in enumerate(pairs):
+        start = hblock + pi * per_pair
+        vip = "%s/%d" % (ntoa(start + 1), plen)
+        link = ll_first + 2 * pi
+        bonds: dict[str, dict[str, Any]] = {}
+        for leaf in (a, b):
+            leaf.host_subnets = ["%s/%d" % (ntoa(start), plen)]
+            leaf.gateway_address = "%s/%d" % (ntoa(start + (2 if leaf is a else 3)), plen)
+            for iface in leaf.interfaces:
+                if iface.role == "downlink":
+                    entry = bonds.setdefault(iface.peer_device, {"id": iface.port_number, "ports": {}})
+                    entry["ports"][leaf.name] = iface
+        for node_name, entry in sorted(bonds.items(), key=lambda kv: kv[1]["id"]):
+            node = by_name[node_name]
+            ends = entry["ports"]
+            members = [ends[leaf.name].peer.name for leaf in (a, b) if leaf.name in ends]
+            record = {"name": "bond%d" % len(node.bonds or []), "fabric": fab, "role": FABRIC_NIC_ROLE[fab],
+                      "mode": HOST_BOND_MODE, "members": members,
+                      "address": "%s/%d" % (ntoa(start + 3 + entry["id"]), plen), "gateway": ntoa(start + 1),
+                      "mtu": build.spec.host_mtu, "peer_devices": [leaf.name for leaf in (a, b) if leaf.name in ends],
+                      "mlag_id": entry["id"]}
+            node.bonds = (node.bonds or []) + [record]
+            entry["bond"] = record["name"]
+        for leaf, other, local, remote in ((a, b, link, link + 1), (b, a, link + 1, link)):
+            leaf.mlag = {
+                "pair": pi + 1, "role": "primary" if leaf is a else "secondary", "peer_device": other.name,
+                "peer_links": [i.name for i in leaf.interfaces if i.role == "peer" and i.peer_device == other.name],
+                "system_mac": _mac(MLAG_MAC_BASE + fi * MLAG_PAIRS_PER_FABRIC + pi + 1),
+                "local_address": "%s/31" % ntoa(local), "peer_address": ntoa(remote),
+                "peer_mgmt_address": _bare(other.mgmt_address),
+                "virtual_gateway": vip, "virtual_mac": VIRTUAL_GATEWAY_MAC,
+                "bonds": [{"id": e["id"], "members": [e["ports"][leaf.name].name], "peer_device": n,
+                           "peer_port": e["ports"][leaf.name].peer_port, "host_bond": e["bond"]}
+                          for n, e in sorted(bonds.items(), key=lambda kv: kv[1]["id"]) if leaf.name in e["ports"]]}
+
+
 def _loopbacks(build: FabricBuild, loop: Pool, fi: int) -> None:
     for ri, devs in enumerate((build.leaves, build.spines, build.cores)):
         first, size = loop.block(fi * 4 + ri)
@@ -206,7 +276,7 @@ def _p2p(build: FabricBuild, p2p: Pool, fi: int) -> None:
             if iface.role == "uplink":
                 j = iface.port_number - s.uplink_base - 1
                 net = ls_first + 2 * ((leaf.index - 1) * s.uplinks + j)
-            elif iface.role == "peer":
+            elif iface.role == "peer" and build.spec.host_addressing != "mlag_bond":
                 j = iface.port_number - s.downlinks - 1
                 net = ll_first + 2 * ((leaf.index - 1) * max(1, s.peer_links) + j)
                 if leaf.index % 2 == 0:
@@ -250,6 +320,8 @@ def _bgp(design: Design, build: FabricBuild) -> None:
         for iface in d.interfaces:
             if iface.role not in ("uplink", "downlink", "peer") or iface.peer_device not in devices:
                 continue
+            if iface.role == "peer" and not iface.peer.address:
+                continue                           # an MLAG peer link: layer 2, no BGP session
             peer = devices[iface.peer_device]
             neighbors.append({"interface": iface.name, "address": _bare(iface.peer.address),
                               "peer_device": peer.name, "peer_port": iface.peer_port, "peer_asn": peer.asn})

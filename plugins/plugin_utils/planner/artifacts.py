@@ -77,6 +77,15 @@ def addressing_rows(plan: Plan) -> Iterator[list[Any]]:
             yield [d.name, d.role, d.fabric, "loopback", d.loopback, "", "", ""]
         if d.gateway_address:
             yield [d.name, d.role, d.fabric, "gateway", d.gateway_address, "", "", ""]
+        if d.mlag:
+            m = d.mlag
+            if m["role"] == "primary":     # shared by the pair: listed once, on its first leaf
+                yield [d.name, d.role, d.fabric, "virtual_gateway", m["virtual_gateway"], "", m["peer_device"], ""]
+            yield [d.name, d.role, d.fabric, "mlag_peer_link", m["local_address"], "", m["peer_device"],
+                   " ".join(m["peer_links"])]
+        for b in d.bonds or ():
+            yield [d.name, d.role, b["fabric"], b["name"], b["address"], b["gateway"] or "",
+                   " ".join(b["peer_devices"]), " ".join(b["members"])]
         for i in d.interfaces:
             if i.address:
                 yield [d.name, d.role, i.fabric, i.name, i.address, i.gateway or "", i.peer_device, i.peer_port]
@@ -151,6 +160,7 @@ def write_plan_json(plan: Plan, handle: IO[str]) -> None:
     for name, dev in plan.devices.items():
         fields = Record.as_dict(dev)
         del fields["interfaces"]
+        fields.update(dev.optional())
         interfaces = ", ".join([interface_json(i) for i in dev.interfaces])
         write('%s%s: %s, "interfaces": [%s]}' % (sep, encode(name), encode(fields)[:-1], interfaces))
         sep = ", "

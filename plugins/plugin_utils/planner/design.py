@@ -286,6 +286,25 @@ def _mtus(spec: dict[str, Any], where: str, platform: str) -> tuple[int, int, li
     return mtu, host_mtu, problems
 
 
+def _mlag_problems(where: str, fabric: FabricSpec, ports: int, server: str) -> list[str]:
+    """Why ``host_addressing: mlag_bond`` cannot work on ``fabric``: an LACP bond of a node's two ports
+    across a leaf pair (Cumulus Linux user guide, "Multi-Chassis Link Aggregation - MLAG")."""
+    what = field(where + ".host_addressing", "mlag_bond bonds a node's two ports across a leaf pair, ")
+    out = []
+    if fabric.kind == "infiniband":
+        out.append(what + "which InfiniBand has no LACP for; use the default (subnet_per_leaf)")
+    if fabric.rail_optimized:
+        out.append(what + "but a rail-optimized fabric sends each port to its own rail's leaf; set "
+                   "rail_optimized: false or choose subnet_per_leaf")
+    if fabric.platform == "lab":
+        out.append(what + "which platform lab cannot render (its kernel has no bonding driver); choose "
+                   "cumulus, sonic or eos, or subnet_per_leaf")
+    if ports != 2:
+        out.append(what + "but %s has %d ports on this fabric (an MLAG pair takes one port per leaf, two "
+                   "per node; an odd leaf count per SU cannot pair); choose subnet_per_leaf" % (server, ports))
+    return out
+
+
 def check_design(design: Design) -> list[str]:
     """Arithmetic checks that need the catalog: return sentences that say why a design cannot work."""
     problems: list[str] = []
@@ -320,6 +339,8 @@ def check_design(design: Design) -> list[str]:
         if fabric.rail_optimized and nic.ports > radix:
             problems.append(field(where + ".switch", "server %s has %d rails but switch %s has only %d ports" % (
                 server.id, nic.ports, switch.id, radix)))
+        if fabric.host_addressing == "mlag_bond":
+            problems.extend(_mlag_problems(where, fabric, nic.ports, server.id))
         if fabric.appliance_count and fabric.kind != "infiniband":
             problems.append(field(where + ".appliances", "UFM appliances manage InfiniBand fabrics; this "
                                   "fabric is %s (set appliances to null)" % fabric.kind))

@@ -105,15 +105,17 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0) -> Sizing:
     width = p if spec.rail_optimized else min(p, 2)
     per_column = int(math.ceil(p / float(width)))
     over = spec.oversubscription
-    peer_links = 0
     tiers_wanted = spec.tiers
+    # MLAG (host_addressing mlag_bond): two peer-link ports per leaf, after the downlinks, as the
+    # DGX BasePOD Deployment Guide's SN4600C pair bonds swp63,swp64 as its peerlink.
+    peer_links = 2 if spec.host_addressing == "mlag_bond" else 0
     if tiers_wanted == 1:
         peer_links = 2 if width > 1 else 0
         down_max = radix - peer_links
     elif separate_uplinks:
-        down_max = radix
+        down_max = radix - peer_links
     else:
-        down_max = radix - int(math.ceil(radix / (over + 1.0)))
+        down_max = radix - peer_links - int(math.ceil((radix - peer_links) / (over + 1.0)))
     if tiers_wanted == 1 and width > 2:
         raise DesignError(field(where + ".tiers", "tiers: 1 is one switch pair, but %s has %d rails; use "
                                 "tiers: auto or rail_optimized: false" % (server.id, width)))
@@ -127,6 +129,9 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0) -> Sizing:
     sus = int(math.ceil((design.node_count + reserved_slots) / float(nodes_per_su)))
     leaves_per_su = leaves_per_column * width
     leaves = leaves_per_su * sus
+    if spec.host_addressing == "mlag_bond" and (width != 2 or leaves_per_su % 2):
+        raise DesignError(field(where + ".host_addressing", "mlag_bond pairs the leaves of a scalable unit, "
+                                "but %s gives %d leaves per SU; choose subnet_per_leaf" % (server.id, leaves_per_su)))
     values: dict[str, Any] = dict(
         fabric=spec.name, link_speed=speed, split=split, ports_per_node=p, width=width,
         per_column=per_column, nodes_per_su=nodes_per_su, sus=sus,
@@ -144,13 +149,14 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0) -> Sizing:
         up_ports = int(separate_uplinks["count"])
         uplink_base = radix
     else:
-        up_speed, up_ports, uplink_base = speed, radix - downlinks, downlinks
+        up_speed, up_ports, uplink_base = speed, radix - downlinks - peer_links, downlinks + peer_links
     uplinks = int(math.ceil(downlinks * speed / (over * up_speed)))
     uplinks = max(uplinks, spec.min_spines)
     if uplinks > up_ports:
         raise DesignError(field(where + ".oversubscription", "a leaf of %s with %d downlinks needs %d uplinks "
-                                "but has %d ports left; raise the oversubscription or lower nodes_per_su" % (
-                                    leaf.id, downlinks, uplinks, up_ports)))
+                                "but has %d ports left%s; raise the oversubscription or lower nodes_per_su" % (
+                                    leaf.id, downlinks, uplinks, up_ports,
+                                    " (%d go to the MLAG peer link)" % peer_links if peer_links else "")))
     spine_radix, uplink_split = spine.radix_at(up_speed)
     if not spine_radix:
         raise DesignError(field(where + ".spine_switch", "%s has no %s Gb/s ports for the leaf uplinks" % (
@@ -309,6 +315,13 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
     for appliance, port, su, slot, column in appliance_slots:
         attach(appliance, port, su, slot, column, "appliance_leaf")
 
+    if s.tiers > 1 and s.peer_links:
+        # MLAG peer links (host_addressing mlag_bond): the two ports after the downlinks of each pair.
+        for a, b in mlag_pairs(s, out.leaves):
+            for j in range(s.peer_links):
+                number = s.downlinks + j + 1
+                pa = naming.port_name(plat, number, s.split, lanes)
+                _connect(out, a, pa, number, b, pa, number, s.link_speed, sw_mtu, "leaf_leaf", s.split, s.split)
     if s.tiers == 1:
         # A leaf pair with peer links between neighbouring columns, so every NIC reaches every other.
         for a, b in zip(out.leaves, out.leaves[1:]):
@@ -367,6 +380,18 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
                      core, naming.port_name(plat, cnum, s.uplink_split, spine_lanes), cnum,
                      up_speed, sw_mtu, "spine_core", s.uplink_split, s.uplink_split)
     return out
+
+
+def mlag_pairs(s: Sizing, leaves: Sequence[Device]) -> list[tuple[Device, Device]]:
+    """The MLAG leaf pairs of a fabric of two columns: leaf k of column 0 with leaf k of column 1 of
+    the same SU, which take port 0 and port 1 of the same nodes (leaves 2k-1 and 2k with one leaf per
+    column). Pair i (0-based) is ``pairs[i]``; stable as SUs are added."""
+    pairs = []
+    for su in range(s.sus):
+        base = su * s.leaves_per_su
+        for k in range(s.leaves_per_column):
+            pairs.append((leaves[base + k], leaves[base + s.leaves_per_column + k]))
+    return pairs
 
 
 def _connect(out: FabricBuild, a: Device, pa: str, na: int, b: Device, pb: str, nb: int, speed: float, mtu: int,

@@ -41,6 +41,10 @@ def check_plan(plan: Plan) -> list[str]:
         names: dict[str, Interface] = {}
         ports[dev.name] = names
         addresses = [a for a in (dev.mgmt_address, dev.loopback, dev.gateway_address) if a]
+        addresses += [b["address"] for b in dev.bonds or ()]
+        if dev.mlag:
+            addresses.append(dev.mlag["local_address"])
+            nets.setdefault(_net(dev.mlag["local_address"]), "%s MLAG peer link" % dev.name)
         for iface in dev.interfaces:
             if iface.name in names:
                 problems.append("%s port %s is used more than once" % (dev.name, iface.name))
@@ -82,6 +86,7 @@ def check_plan(plan: Plan) -> list[str]:
     problems.extend(_port_structure(plan))
     problems.extend(_rails(plan))
     problems.extend(_balance(plan))
+    problems.extend(_mlag(plan))
     for rack in plan.racks:
         if rack.used_units > rack.units or rack.used_power_kw > rack.power_kw + 1e-6:
             problems.append("rack %s over budget: %d/%d U, %.1f/%.1f kW" % (
@@ -109,6 +114,61 @@ def _rails(plan: Plan) -> list[str]:
             if reached[fabric] != expected:
                 problems.append("%s does not reach every rail of %s: %s" % (
                     dev.name, fabric, sorted(reached[fabric])))
+    return problems
+
+
+def _inside(address: str, cidr: str) -> bool:
+    first, last = _net(cidr)
+    value = _net(address.partition("/")[0] + "/32")[0]
+    return first <= value <= last
+
+
+def _mlag(plan: Plan) -> list[str]:
+    """MLAG pairs are mutual and cabled by their peer links; both leaves serve one subnet with the
+    virtual gateway inside it; every host bond has its members on the two leaves of one pair, with
+    the same MLAG id on both, its address in the pair's subnet and the virtual gateway as gateway."""
+    problems: list[str] = []
+    devices = plan.devices
+    for dev in devices.values():
+        m = dev.mlag
+        if not m:
+            continue
+        peer = devices.get(m["peer_device"])
+        if peer is None or not peer.mlag or peer.mlag["peer_device"] != dev.name:
+            problems.append("%s: MLAG peer %s does not name it back" % (dev.name, m["peer_device"]))
+            continue
+        ports = {i.name: i for i in dev.interfaces}
+        cabled = [p for p in m["peer_links"] if p in ports and ports[p].role == "peer"
+                  and ports[p].peer_device == peer.name]
+        if not m["peer_links"] or len(cabled) != len(m["peer_links"]):
+            problems.append("%s: MLAG peer link %s is not cabled to %s" % (dev.name, m["peer_links"], peer.name))
+        subnet = (dev.host_subnets or [""])[0]
+        if not subnet or peer.host_subnets[:1] != [subnet] or peer.mlag["virtual_gateway"] != m["virtual_gateway"]:
+            problems.append("%s and %s do not share one host subnet and virtual gateway" % (dev.name, peer.name))
+        elif not _inside(m["virtual_gateway"], subnet):
+            problems.append("%s: virtual gateway %s is outside %s" % (dev.name, m["virtual_gateway"], subnet))
+        ids = [b["id"] for b in m["bonds"]]
+        if len(ids) != len(set(ids)):
+            problems.append("%s: MLAG ids are used more than once: %s" % (dev.name, ids))
+        theirs = {b["id"]: b["peer_device"] for b in peer.mlag["bonds"]}
+        for b in m["bonds"]:
+            if theirs.get(b["id"]) != b["peer_device"]:
+                problems.append("%s: MLAG id %d is %s here but %s on %s" % (
+                    dev.name, b["id"], b["peer_device"], theirs.get(b["id"]), peer.name))
+    for dev in devices.values():
+        for b in dev.bonds or ():
+            ports = {i.name: i for i in dev.interfaces}
+            leaves = sorted({ports[n].peer_device for n in b["members"] if n in ports})
+            pair = [devices[n].mlag for n in leaves if n in devices]
+            if (len(b["members"]) != 2 or len(leaves) != 2 or not all(pair)
+                    or pair[0]["peer_device"] != leaves[1]):    # type: ignore[index]
+                problems.append("%s %s: members %s do not reach the two leaves of one MLAG pair (%s)" % (
+                    dev.name, b["name"], b["members"], ", ".join(leaves)))
+                continue
+            leaf = devices[leaves[0]]
+            if not _inside(b["address"], leaf.host_subnets[0]) or b["gateway"] != pair[0]["virtual_gateway"].split("/")[0]:  # type: ignore[index]
+                problems.append("%s %s: address %s or gateway %s is not the pair's subnet %s and gateway" % (
+                    dev.name, b["name"], b["address"], b["gateway"], leaf.host_subnets[0]))
     return problems
 
 

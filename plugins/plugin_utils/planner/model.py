@@ -96,7 +96,11 @@ class Device(Record):
     FIELDS = ("name", "role", "model", "platform", "fabric", "su", "slot", "rail", "index", "pod",
               "rack", "rack_unit", "height", "power_kw", "mgmt_address", "loopback", "asn",
               "interfaces", "bgp", "host_subnets", "gateway_address", "tenant", "global_slot", "breakouts")
-    __slots__ = FIELDS + ("_ports",)
+    # Records only some devices have, in the JSON form only where planned (so the plans of designs
+    # without them stay as they were): ``bonds`` (gpu nodes: LACP bonds over an MLAG leaf pair) and
+    # ``mlag`` (leaves of a fabric with host_addressing mlag_bond: peer, peer link, host bonds).
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("bonds", "mlag")
+    __slots__ = FIELDS + OPTIONAL + ("_ports",)
 
     def __init__(self, name: str, role: str, model: str, platform: str, fabric: str | None = None,
                  su: int | None = None, slot: int | None = None, rail: int | None = None,
@@ -128,6 +132,8 @@ class Device(Record):
         self.global_slot: Any = None
         # Ethernet switches: one record per broken-out cage (fabric.port_structure); None elsewhere.
         self.breakouts: list[dict[str, Any]] | None = None
+        self.bonds: list[dict[str, Any]] | None = None
+        self.mlag: dict[str, Any] | None = None
         self._ports: dict[str, Interface] | None = None
 
     def port(self, name: str) -> Interface:
@@ -136,9 +142,14 @@ class Device(Record):
             self._ports = {i.name: i for i in self.interfaces}
         return self._ports[name]
 
+    def optional(self) -> dict[str, Any]:
+        """The OPTIONAL records this device has (none are None)."""
+        return {name: getattr(self, name) for name in self.OPTIONAL if getattr(self, name) is not None}
+
     def as_dict(self) -> dict[str, Any]:
         out = Record.as_dict(self)
         out["interfaces"] = [i.as_dict() for i in self.interfaces]
+        out.update(self.optional())
         return out
 
 

@@ -148,15 +148,23 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
     host's model (``refarch_catalog.servers[model]``); every managed interface name must be one
     it documents for the role and link type, else HostNetworkError names the catalog field to
     fill. Without it names are not checked (a warning says so). ``inband_bond``: {name, mode,
-    address, gateway, ...} to bond the in-band ports (None or {} keeps them apart).
+    address, gateway, ...} to bond the in-band ports (None or {} keeps them apart). Where the plan
+    bonds them (the device's ``bonds``, host_addressing mlag_bond) the bond takes the plan's address
+    and gateway; ``inband_bond`` then gives the LACP settings, and its ``address``/``gateway``
+    override the plan's.
     """
     fabrics = fabrics or {}
     model = model or device.get("model")
     bond_opts = dict(BOND_DEFAULTS, **inband_bond) if inband_bond else None
+    # A bond the plan made is rendered unless inband_bond is given empty ({}): not given, it takes the defaults.
+    planned_opts = dict(BOND_DEFAULTS) if inband_bond is None else bond_opts
     found = rdma_devices or {}
     values = {"arp_ignore": 1, "arp_announce": 2, "rp_filter": 2}
     values.update(sysctls or {})
     interfaces = sorted(device.get("interfaces") or [], key=_sort_key)
+    # Bonds the plan made (host_addressing mlag_bond): their members carry no address of their own.
+    planned = {m: b for b in device.get("bonds") or [] for m in b.get("members") or []}
+    planned_members: list[Any] = []
 
     nics: list[Any] = []
     skipped: list[Any] = []
@@ -172,6 +180,19 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
         if itf.get("role") not in roles:
             skipped.append("%s: role %s is not managed here (host_network roles: %s)"
                            % (name, itf.get("role"), ", ".join(roles)))
+            continue
+        if name in planned and not itf.get("address"):
+            if not planned_opts:
+                skipped.append("%s: the plan bonds it into %s, which host_network_inband_bond: {} leaves out"
+                               % (name, planned[name].get("name")))
+                continue
+            fabric = fabrics.get(itf.get("fabric")) or {}
+            if server:
+                _check_name(name, itf, fabric.get("kind") or "ethernet", server, model)
+            planned_members.append({"name": name, "role": itf.get("role"), "fabric": itf.get("fabric"),
+                                    "mtu": itf.get("mtu"), "rail": itf.get("rail"),
+                                    "peer": ("%s %s" % (itf.get("peer_device"), itf.get("peer_port")))
+                                    if itf.get("peer_device") else None})
             continue
         if not itf.get("address"):
             skipped.append("%s: the plan gives it no address" % name)
@@ -221,7 +242,10 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
                            "fabric %s has no RoCE QoS (kind %s)" % (itf.get("fabric"), kind)),
         })
 
-    nics, members = _bond_inband(nics, bond_opts, table_base, rule_priority_base)
+    if planned_members:
+        nics, members = _planned_bond(nics, planned_members, planned, planned_opts, table_base, rule_priority_base)
+    else:
+        nics, members = _bond_inband(nics, bond_opts, table_base, rule_priority_base)
     names = ["all", "default"] + [_sysctl_name(n["name"]) for n in nics]
     sysctl = {}
     for ifname in names:
@@ -237,6 +261,32 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
         "skipped": skipped,
         "warnings": warnings,
     }
+
+
+def _planned_bond(nics, members, planned, opts, table_base, rule_priority_base):
+    """The bond the plan made of ``members`` (its address, gateway and MTU), after the other NICs;
+    ``opts`` (host_network_inband_bond) give the bond settings and may override name and address."""
+    record = planned[members[0]["name"]]
+    address = opts.get("address") or record.get("address")
+    try:
+        iface = ipaddress.ip_interface(address)
+    except ValueError as exc:
+        raise HostNetworkError("%s: bad bond address %r: %s" % (record.get("name"), address, exc)) from None
+    gateway = opts.get("gateway") if opts.get("address") else record.get("gateway")
+    if gateway and ipaddress.ip_address(gateway) not in iface.network:
+        raise HostNetworkError("%s: gateway %s is outside %s" % (record.get("name"), gateway, iface.network))
+    name = str(opts.get("name") or record.get("name"))
+    position = len(nics) + 1
+    bond = {"name": name, "role": record.get("role") or members[0]["role"], "fabric": record.get("fabric"),
+            "kind": "bond", "rail": None, "link_type": "ethernet", "address": str(iface.with_prefixlen),
+            "ip": str(iface.ip), "prefixlen": iface.network.prefixlen, "network": str(iface.network),
+            "gateway": gateway, "mtu": record.get("mtu") or members[0]["mtu"], "table": table_base + position,
+            "table_name": "refarch_%s" % name.replace("-", "_").replace(".", "_"),
+            "priority": rule_priority_base + position, "rdma_device": None,
+            "peer": ", ".join(m["peer"] for m in members if m["peer"]) or None, "qos": None,
+            "qos_reason": "bond of the in-band ports (no RoCE QoS)", "members": [m["name"] for m in members],
+            "bond": {k: opts[k] for k in ("mode", "lacp_rate", "transmit_hash_policy", "mii_monitor_interval")}}
+    return nics + [bond], [dict(m, bond=name) for m in members]
 
 
 def _bond_inband(nics, opts, table_base, rule_priority_base):

@@ -30,6 +30,16 @@ Sources (SONiC facts, carried over as facts, not code):
 * DEVICE_METADATA.type: ``ToRRouter`` for a leaf that serves hosts, ``LeafRouter`` for a leaf
   without hosts, ``SpineRouter`` above (sonic-buildimage ``src/sonic-config-engine`` minigraph
   device types; the buffer and QoS templates of the Mellanox SKUs pick t0/t1 values by them).
+* MLAG (the neutral ``mlag``, host_addressing mlag_bond): SONiC MCLAG design (sonic-net/SONiC
+  ``doc/mclag``) and the config_db tables of sonic-yang-models (sonic-portchannel, sonic-mclag):
+  PORTCHANNEL ``PortChannel<N>`` (admin_status, mtu) with PORTCHANNEL_MEMBER ``PortChannel<N>|<port>``;
+  MCLAG_DOMAIN ``<domain id>`` with ``source_ip`` (this switch), ``peer_ip`` (the peer) and
+  ``peer_link`` (the peer-link port-channel), as ``config mclag add <domain> <source> <peer>`` writes
+  it; MCLAG_INTERFACE ``<domain id>|PortChannel<N>`` with ``if_type: PortChannel`` per host bond. The
+  peer session runs over VLAN 4094 on the peer link (the plan's /31); the peer link is a tagged member
+  of the host VLAN. SONiC's config_db has no virtual-router MAC, so both peers carry the pair's
+  virtual gateway address on the host VLAN interface (layer 3 on an MCLAG VLAN, the design's
+  ARP/MAC synchronisation between the peers).
 * Lossless buffers: BUFFER_PG and BUFFER_QUEUE for the lossless priority, with the headroom left
   to SONiC's dynamic buffer calculation (profile ``NULL``) from port speed and CABLE_LENGTH
   (SONiC "Dynamic headroom calculation" design; CABLE_LENGTH table ``AZURE``).
@@ -58,6 +68,10 @@ APPLY: dict[str, list[str]] = {
     "merge": ["PORT/*", "BREAKOUT_CFG/*", "DEVICE_METADATA/localhost", "WRED_PROFILE/" + LOSSLESS_WRED,
               "BUFFER_PG/*", "BUFFER_QUEUE/*", "CABLE_LENGTH/" + CABLE_LENGTH_KEY],
 }
+
+
+#: Tables owned whole on a switch of an MLAG pair (added to APPLY["replace"] there only).
+MLAG_TABLES = ["PORTCHANNEL", "PORTCHANNEL_MEMBER", "MCLAG_DOMAIN", "MCLAG_INTERFACE"]
 
 
 def fec(interface: dict[str, Any]) -> str | None:
@@ -99,9 +113,12 @@ def config_db(config: dict[str, Any]) -> dict[str, Any]:
             db["INTERFACE"]["%s|%s" % (i["name"], i["address"])] = {}
     gateway = config.get("host_gateway")
     if gateway:
+        address = gateway.get("virtual_address") or gateway["address"]
         db["VLAN"] = {gateway["name"]: {"vlanid": str(gateway["vlan"]), "mtu": str(gateway["mtu"]), "admin_status": "up"}}
         db["VLAN_MEMBER"] = {"%s|%s" % (gateway["name"], m): {"tagging_mode": "untagged"} for m in gateway["members"]}
-        db["VLAN_INTERFACE"] = {gateway["name"]: {}, "%s|%s" % (gateway["name"], gateway["address"]): {}}
+        db["VLAN_INTERFACE"] = {gateway["name"]: {}, "%s|%s" % (gateway["name"], address): {}}
+    if config.get("mlag"):
+        _mlag(db, config["mlag"], gateway)
     bgp = config["bgp"]
     if bgp["neighbors"]:
         db["BGP_NEIGHBOR"] = {
@@ -114,6 +131,26 @@ def config_db(config: dict[str, Any]) -> dict[str, Any]:
     db["DEVICE_METADATA"] = {"localhost": {"bgp_asn": str(bgp["asn"]), "hostname": config["hostname"],
                                            "type": device_type(config)}}
     return db
+
+
+def _mlag(db: dict[str, Any], m: dict[str, Any], gateway: dict[str, Any] | None) -> None:
+    """PORTCHANNEL(_MEMBER), MCLAG_DOMAIN, MCLAG_INTERFACE and the peer VLAN of one MCLAG peer."""
+    peer = m["peer_link"]
+    channels = [(b["name"], b["members"], b["mtu"]) for b in m["bonds"]] + [(peer["name"], peer["members"], peer["mtu"])]
+    db["PORTCHANNEL"] = {name: {"admin_status": "up", "mtu": str(mtu)} for name, _members, mtu in channels}
+    db["PORTCHANNEL_MEMBER"] = {"%s|%s" % (name, port): {} for name, members, _mtu in channels for port in members}
+    domain = str(m["domain_id"])
+    db["MCLAG_DOMAIN"] = {domain: {"source_ip": m["local_ip"], "peer_ip": m["peer_address"], "peer_link": peer["name"]}}
+    db["MCLAG_INTERFACE"] = {"%s|%s" % (domain, b["name"]): {"if_type": "PortChannel"} for b in m["bonds"]}
+    vlan = "Vlan%d" % m["peer_vlan"]
+    db.setdefault("VLAN", {})[vlan] = {"vlanid": str(m["peer_vlan"]), "admin_status": "up"}
+    members = db.setdefault("VLAN_MEMBER", {})
+    members["%s|%s" % (vlan, peer["name"])] = {"tagging_mode": "tagged"}
+    if gateway:
+        members["%s|%s" % (gateway["name"], peer["name"])] = {"tagging_mode": "tagged"}
+    interfaces = db.setdefault("VLAN_INTERFACE", {})
+    interfaces[vlan] = {}
+    interfaces["%s|%s" % (vlan, m["local_address"])] = {}
 
 
 def _qos(config: dict[str, Any]) -> dict[str, Any]:

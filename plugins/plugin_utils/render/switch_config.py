@@ -63,6 +63,18 @@ LOSSY_ECN = "mark"
 
 # The NVIDIA RoCE defaults (Cumulus `nv set qos roce`): a profile with exactly these values can use
 # the platform's one-line RoCE setting; any other profile is written out explicitly.
+# MLAG (host_addressing mlag_bond), platform names of the host bonds and the peer link:
+# Cumulus ("Multi-Chassis Link Aggregation - MLAG": host bonds are bond interfaces, the peer link a
+# bond of type peerlink named peerlink with a peerlink.4094 sub-interface, as in the DGX BasePOD
+# Deployment Guide's SN4600C reference configuration); SONiC (config_db PORTCHANNEL keys
+# PortChannel<N>, sonic-yang-models); EOS ("MLAG": Port-Channel<N> with `mlag <N>`, the peer link a
+# trunk port-channel, the peer session over an SVI on VLAN 4094). Host bond N is MLAG id N; the peer
+# link takes a channel number above every host bond's.
+MLAG_BOND_NAMES = {"cumulus": "bond%d", "sonic": "PortChannel%d", "eos": "Port-Channel%d"}
+MLAG_PEER_LINK_NAMES = {"cumulus": "peerlink", "sonic": "PortChannel%d", "eos": "Port-Channel%d"}
+MLAG_PEER_LINK_ID = 1000
+MLAG_PEER_VLAN = 4094
+
 NVIDIA_ROCE_DEFAULTS = {"roce_dscp": 26, "roce_priority": 3, "roce_bandwidth_percent": 50,
                         "cnp_dscp": 48, "cnp_priority": 6, "ecn_min_bytes": 150000,
                         "ecn_max_bytes": 1500000, "ecn_probability_percent": 100}
@@ -104,12 +116,16 @@ def switch_config_from(device: Any, fabric: Any, model: Any = None, options: Any
     gateway = device.get("gateway_address")
     host_vlan = int(opts["host_vlan"])
 
+    mlag = _mlag(device, platform, host_vlan, mtu)
+    bond_of = {m: b for b in (mlag or {}).get("bonds", []) for m in b["members"]}
+    if mlag:
+        bond_of.update({m: mlag["peer_link"] for m in mlag["peer_link"]["members"]})
     interfaces = []
     breakouts: dict[Any, Any] = {}
-    host_members = []
+    host_members = [b["name"] for b in mlag["bonds"]] if mlag else []
     for iface in device.get("interfaces") or []:
         fabric_link = iface["name"] in sessions
-        host_port = not fabric_link and iface.get("role") == "downlink"
+        host_port = not fabric_link and iface.get("role") == "downlink" and iface["name"] not in bond_of
         separate_uplink = bool(uplink_lanes and model_ports and (iface.get("port_number") or 0) > model_ports)
         split = int(iface.get("split") or 1)
         lanes = None
@@ -119,7 +135,10 @@ def switch_config_from(device: Any, fabric: Any, model: Any = None, options: Any
         in_bridge = host_port and not iface.get("address") and bool(gateway)
         speed = _number(iface.get("speed_gbps"))
         entry = {
-            "name": iface["name"], "role": iface.get("role"), "kind": "fabric" if fabric_link else "host",
+            "name": iface["name"], "role": iface.get("role"),
+            "kind": "fabric" if fabric_link else "peer" if iface.get("role") == "peer" else "host",
+            "bond": bond_of[iface["name"]]["name"] if iface["name"] in bond_of else None,
+            "channel_group": bond_of[iface["name"]]["id"] if iface["name"] in bond_of else None,
             "description": iface.get("description") or "to %s %s" % (iface.get("peer_device"), iface.get("peer_port")),
             "peer_device": iface.get("peer_device"), "peer_port": iface.get("peer_port"),
             "speed_gbps": speed, "speed_mbps": int(round(float(iface.get("speed_gbps") or 0) * 1000)),
@@ -155,6 +174,9 @@ def switch_config_from(device: Any, fabric: Any, model: Any = None, options: Any
             "vlan": host_vlan if platform != "lab" else None,
             "address": gateway, "subnet": (device.get("host_subnets") or [None])[0],
             "members": host_members, "mtu": mtu, "bridge": names.bridge,
+            "virtual_address": mlag["virtual_gateway"] if mlag else None,
+            "virtual_mac": mlag["virtual_mac"] if mlag else None,
+            "virtual_ip": mlag["virtual_gateway"].split("/")[0] if mlag else None,
         }
 
     loopback = device.get("loopback")
@@ -173,6 +195,7 @@ def switch_config_from(device: Any, fabric: Any, model: Any = None, options: Any
         "interfaces": interfaces,
         "breakouts": [breakouts[k] for k in sorted(breakouts, key=lambda p: breakouts[p]["cage"])],
         "host_gateway": host_gateway,
+        "mlag": mlag,
         "bgp": _bgp(bgp, sessions, unnumbered, device),
         "lldp": {"enabled": True, "hostname": name, "interfaces": [i["name"] for i in interfaces]},
         "qos": _qos(fabric, [i["name"] for i in interfaces], name),
@@ -180,6 +203,8 @@ def switch_config_from(device: Any, fabric: Any, model: Any = None, options: Any
     if platform == "sonic":
         # SONiC's config_db built in Python (render/sonic.py); the template only formats it.
         config["sonic"] = {"config_db": sonic.config_db(config), "apply": {k: list(v) for k, v in sonic.APPLY.items()}}
+        if mlag:
+            config["sonic"]["apply"]["replace"] += sonic.MLAG_TABLES
     return config
 
 
@@ -206,6 +231,41 @@ def _check(device, fabric, opts):
     vlan = opts.get("host_vlan")
     if not isinstance(vlan, int) or isinstance(vlan, bool) or not 2 <= vlan <= 4094:
         raise SwitchConfigError("host_vlan must be a VLAN id from 2 to 4094, not %r" % (vlan,))
+
+
+def _mlag(device, platform, host_vlan, mtu):
+    """The MLAG pair of a leaf (the plan's ``mlag`` record) in the platform's names, or None.
+
+    Neutral data: the peer, the peer link (a bond of the plan's peer-link ports), the pair's domain
+    id and system MAC, the peer-link /31 and the peer's address on it, the peer's management address
+    (Cumulus' backup path), the virtual gateway, and one bond per host with its MLAG id.
+    """
+    record = device.get("mlag")
+    if not record:
+        return None
+    name = device.get("name", "?")
+    if platform not in MLAG_BOND_NAMES:
+        raise SwitchConfigError("%s: MLAG (host_addressing mlag_bond) is rendered for %s, not for %s; choose one of "
+                                "them or host_addressing subnet_per_leaf" % (name, ", ".join(MLAG_BOND_NAMES), platform))
+    ids = [int(b["id"]) for b in record.get("bonds") or []]
+    if any(not 1 <= i < MLAG_PEER_LINK_ID for i in ids):
+        raise SwitchConfigError("%s: MLAG ids must be 1 to %d (the peer link takes %d), got %s" % (
+            name, MLAG_PEER_LINK_ID - 1, MLAG_PEER_LINK_ID, ids))
+    peer_link = MLAG_PEER_LINK_NAMES[platform]
+    if "%d" in peer_link:
+        peer_link = peer_link % MLAG_PEER_LINK_ID
+    return {
+        "peer_device": record["peer_device"], "role": record.get("role"), "domain_id": int(record["pair"]),
+        "system_mac": record["system_mac"], "local_address": record["local_address"],
+        "local_ip": record["local_address"].split("/")[0], "peer_address": record["peer_address"],
+        "peer_mgmt_address": record.get("peer_mgmt_address"), "peer_vlan": MLAG_PEER_VLAN,
+        "peer_link": {"name": peer_link, "id": MLAG_PEER_LINK_ID, "members": list(record["peer_links"]), "mtu": mtu,
+                      "description": "MLAG peer link to %s" % record["peer_device"]},
+        "virtual_gateway": record["virtual_gateway"], "virtual_mac": record["virtual_mac"],
+        "bonds": [{"name": MLAG_BOND_NAMES[platform] % int(b["id"]), "id": int(b["id"]), "members": list(b["members"]),
+                   "description": "to %s %s" % (b["peer_device"], b.get("host_bond")), "peer_device": b["peer_device"],
+                   "mtu": mtu, "vlan": host_vlan} for b in record.get("bonds") or []],
+    }
 
 
 def _number(value):

@@ -79,6 +79,10 @@ def test_addressing_sheet_lists_every_address_once(plan):
     rows = _rows(artifacts.addressing_text(plan))
     expected = [a for d in plan.devices.values() for a in (d.mgmt_address, d.loopback, d.gateway_address) if a]
     expected += [i.address for d in plan.devices.values() for i in d.interfaces if i.address]
+    # MLAG (host_addressing mlag_bond): host bonds, peer-link addresses, the pair's virtual gateway once.
+    expected += [b["address"] for d in plan.devices.values() for b in d.bonds or ()]
+    expected += [d.mlag["local_address"] for d in plan.devices.values() if d.mlag]
+    expected += [d.mlag["virtual_gateway"] for d in plan.devices.values() if d.mlag and d.mlag["role"] == "primary"]
     assert sorted(r["address"] for r in rows) == sorted(expected)
 
 

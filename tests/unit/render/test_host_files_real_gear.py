@@ -156,9 +156,12 @@ def test_dgx_ports_carry_the_user_guide_names_in_each_link_type():
 def test_inband_ports_are_one_lacp_bond_in_every_backend():
     plan, device = _node({"name": "t", "reference": "training-pod", "nodes": {"model": "dgx-h100", "count": 4}})
     server = plan.catalog["servers"]["dgx-h100"]
-    # The plan routes each in-band port to its own leaf subnet: no silent bond over two subnets.
-    with pytest.raises(hn.HostNetworkError, match="MLAG"):
-        hn.network_plan(device, plan.fabrics, server=server, roles=("inband",), inband_bond=BOND)
+    # The plan bonds the in-band ports over an MLAG leaf pair (training-pod: host_addressing mlag_bond):
+    # the bond takes the plan's address and gateway, no hand-given address needed.
+    planned = device["bonds"][0]
+    net = hn.network_plan(device, plan.fabrics, server=server, roles=("inband",), inband_bond=BOND)
+    assert net["nics"][0]["address"] == planned["address"] and net["nics"][0]["gateway"] == planned["gateway"]
+    # host_network_inband_bond.address still overrides it.
     net = hn.network_plan(device, plan.fabrics, server=server, roles=("compute", "inband"),
                           inband_bond=dict(BOND, address="10.136.0.2/25", gateway="10.136.0.1"))
     bond = net["nics"][-1]
@@ -181,7 +184,16 @@ def test_inband_ports_are_one_lacp_bond_in_every_backend():
     nm_member = configparser.ConfigParser(interpolation=None)
     nm_member.read_string(_render("nmconnection.member.j2", item=net["bond_members"][1]))
     assert nm_member["connection"]["master"] == "bond0" and nm_member["connection"]["slave-type"] == "bond"
-    # Unbonded ({}), the ports stay apart.
+    # Unbonded ({}), the plan's bond members are left out (they have no address of their own).
+    net = hn.network_plan(device, plan.fabrics, server=server, roles=("inband",), inband_bond={})
+    assert net["nics"] == [] and net["bond_members"] == []
+    assert all("leaves out" in s for s in net["skipped"] if s.startswith("enp"))
+    # A plan of separate subnets (subnet_per_leaf) needs a hand-given address: no silent bond over two subnets.
+    plan, device = _node({"name": "t", "reference": "training-pod", "nodes": {"model": "dgx-h100", "count": 4},
+                          "fabrics": {"inband": {"host_addressing": "subnet_per_leaf", "oversubscription": 1}}})
+    assert "bonds" not in device
+    with pytest.raises(hn.HostNetworkError, match="MLAG"):
+        hn.network_plan(device, plan.fabrics, server=server, roles=("inband",), inband_bond=BOND)
     net = hn.network_plan(device, plan.fabrics, server=server, roles=("inband",), inband_bond={})
     assert [n["name"] for n in net["nics"]] == ["enp170s0f1np1", "enp41s0f1np1"] and net["bond_members"] == []
 
