@@ -6,16 +6,16 @@
 Reads the host's plan slice (``refarch_device``) and, for GPU nodes, the slices of the other GPU
 nodes (``hostvars[*].refarch_device`` of the ``gpu_nodes`` group), turns them into the module's
 options (ports to read, LLDP, BGP, GPU, the per-rail ping matrix, the ib_write_bw ring and the
-NCCL command) with ``module_utils.validate``, and runs the ``validate_gather`` module once on the
+NCCL command) with ``plugin_utils.validate.probes``, and runs the ``validate_gather`` module once on the
 host. Any option given in the task wins over the derived one.
 """
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import FRR_PLATFORMS
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool, plain as _plain
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.probes import probes_for, rdma_pairs
 
@@ -27,13 +27,11 @@ def default_nccl_command(nodes, gpus_per_node):
             "-x", "NCCL_DEBUG=WARN", "all_reduce_perf", "-b", "512M", "-e", "8G", "-f", "2", "-g", "1"]
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(RefarchAction):
+    # Unlike the collection's other action plugins this one runs a module on the host.
+    _requires_connection = True
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        task_vars = task_vars or {}
-        args = dict(self._task.args)
+    def act(self, args, task_vars):
         device = task_vars.get("refarch_device")
         if not isinstance(device, dict) or not device.get("name"):
             raise AnsibleActionFail("%s has no refarch_device: use an inventory of the refarch.ai_cluster.design "
@@ -78,6 +76,5 @@ class ActionModule(ActionBase):
             derived["pings"] = probes_for(device, [], unnumbered=unnumbered)
         for key, value in derived.items():
             args.setdefault(key, value)
-        result.update(self._execute_module(module_name="refarch.ai_cluster.validate_gather", module_args=args,
-                                           task_vars=task_vars))
-        return result
+        return self._execute_module(module_name="refarch.ai_cluster.validate_gather", module_args=args,
+                                    task_vars=task_vars)

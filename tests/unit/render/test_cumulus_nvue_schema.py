@@ -97,7 +97,7 @@ def test_a_cumulus_version_is_declared_and_has_models():
 
 
 def test_there_are_cumulus_documents_to_check():
-    assert len(DOCUMENTS) >= 5 and any(c["qos"] for _, c, _ in DOCUMENTS)
+    assert len(DOCUMENTS) >= 5 and any(entry[1]["qos"] for entry in DOCUMENTS)
 
 
 @pytest.mark.parametrize("label,config,doc", DOCUMENTS, ids=[d[0] for d in DOCUMENTS])
