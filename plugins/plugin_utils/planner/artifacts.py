@@ -147,7 +147,8 @@ def link_json(k: Link, s: Callable[[str], str] = encode_basestring_ascii) -> str
 def write_plan_json(plan: Plan, handle: IO[str]) -> None:
     """Stream the plan device by device, so a 100,000-GPU plan never exists twice in memory.
 
-    The text parses to ``plan.to_dict()``; a device's ``interfaces`` come last in its object.
+    The text parses to ``plan.to_dict()``; a device's ``breakouts`` and ``interfaces`` come last in
+    its object.
     """
     encode = json.JSONEncoder(check_circular=False).encode
     head = {"name": plan.name, "schema_version": SCHEMA_VERSION, "design": plan.design.raw,
@@ -157,12 +158,21 @@ def write_plan_json(plan: Plan, handle: IO[str]) -> None:
     write(encode(head)[:-1])
     write(', "devices": {')
     sep = ""
+    # Switches of one model broken out alike share their breakout records (fabric.port_structure):
+    # encode each shared list once.
+    breakouts: dict[int, str] = {}
     for name, dev in plan.devices.items():
         fields = Record.as_dict(dev)
         del fields["interfaces"]
+        records = fields.pop("breakouts")
         fields.update(dev.optional())
+        if records is None:
+            records_json = "null"
+        else:
+            records_json = breakouts.get(id(records)) or breakouts.setdefault(id(records), encode(records))
         interfaces = ", ".join([interface_json(i) for i in dev.interfaces])
-        write('%s%s: %s, "interfaces": [%s]}' % (sep, encode(name), encode(fields)[:-1], interfaces))
+        write('%s%s: %s, "breakouts": %s, "interfaces": [%s]}' % (
+            sep, encode(name), encode(fields)[:-1], records_json, interfaces))
         sep = ", "
     write('}, "links": [')
     links = plan.links

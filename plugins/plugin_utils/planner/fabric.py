@@ -213,33 +213,47 @@ def build(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
     out = _wire(design, spec, sizing, nodes, appliance_slots)
     catalog = design.catalog
     if catalog.switches[spec.switch].kind == "ethernet":
+        shared: dict[Any, Any] = {}
         for dev in out.leaves + out.spines + out.cores:
-            dev.breakouts = port_structure(dev, catalog.switches[dev.model])
+            dev.breakouts = port_structure(dev, catalog.switches[dev.model], shared)
     return out
 
 
-def port_structure(dev: Device, model: SwitchModel) -> list[dict[str, Any]]:
+def port_structure(dev: Device, model: SwitchModel, shared: dict[Any, Any] | None = None) -> list[dict[str, Any]]:
     """One record per broken-out cage of switch ``dev``: the cage, the port a breakout is set on,
     the ways and the platform's mode name, and every member with its index and lanes.
 
     Derived once here from the catalog's port layout (vendor platform data); the renderers and the
-    invariants read these records instead of working the cage out of port numbers again.
+    invariants read these records instead of working the cage out of port numbers again. Switches
+    of one model and platform broken out alike share the same records (``shared``, read only
+    after planning): a large fabric has thousands of identical leaves.
     """
-    layout = model.port_layout
-    cages: dict[int, dict[str, Any]] = {}
+    shared = {} if shared is None else shared
+    cages: dict[int, tuple[int, float]] = {}
     for iface in dev.interfaces:
-        split = int(iface.split or 1)
-        if split < 2 or not iface.port_number:
-            continue
-        cage = (int(iface.port_number) - 1) // split + 1
-        if cage not in cages:
-            cages[cage] = {
-                "cage": cage, "port": platforms.cage_port_name(dev.platform, cage, model.lanes_per_port),
-                "ways": split, "speed_gbps": iface.speed_gbps, "mode": layout.mode(split),
-                "lanes": list(layout.lanes(cage)),
-                "members": [{"name": naming.port_name(dev.platform, (cage - 1) * split + k + 1, split, model.lanes_per_port),
-                             "member": k, "lanes": list(layout.lanes(cage, split, k))} for k in range(split)]}
-    return [cages[c] for c in sorted(cages)]
+        split = iface.split
+        if split > 1 and iface.port_number:
+            cages.setdefault((iface.port_number - 1) // split + 1, (split, iface.speed_gbps))
+    key = (model.id, dev.platform, tuple(sorted(cages.items())))
+    records = shared.get(key)
+    if records is None:
+        records = shared[key] = [_cage_record(dev.platform, model, cage, split, speed, shared)
+                                 for cage, (split, speed) in sorted(cages.items())]
+    return cast("list[dict[str, Any]]", records)
+
+
+def _cage_record(platform: str, model: SwitchModel, cage: int, split: int, speed: float,
+                 shared: dict[Any, Any]) -> dict[str, Any]:
+    key = (model.id, platform, cage, split, speed)
+    record = shared.get(key)
+    if record is None:
+        layout = model.port_layout
+        record = shared[key] = {
+            "cage": cage, "port": platforms.cage_port_name(platform, cage, model.lanes_per_port),
+            "ways": split, "speed_gbps": speed, "mode": layout.mode(split), "lanes": list(layout.lanes(cage)),
+            "members": [{"name": naming.port_name(platform, (cage - 1) * split + k + 1, split, model.lanes_per_port),
+                         "member": k, "lanes": list(layout.lanes(cage, split, k))} for k in range(split)]}
+    return cast("dict[str, Any]", record)
 
 
 def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Device],

@@ -194,47 +194,96 @@ def _balance(plan: Plan) -> list[str]:
 
 def _port_structure(plan: Plan) -> list[str]:
     """Every broken-out port sits in a cage broken out with a mode the platform lists, under the
-    platform's name for the cage; no two ports of a switch share a SerDes lane."""
+    platform's name for the cage; no two ports of a switch share a SerDes lane.
+
+    Lanes are checked on the records: each cage record once (switches share them), then per switch
+    that no cage is both broken out and used whole, and no member is used twice. Cages of a layout
+    never share lanes (checked once per model), so that covers every pair of ports.
+    """
     problems: list[str] = []
     switches = plan.design.catalog.switches
+    seen_records: dict[int, list[str]] = {}
+    seen_layouts: dict[str, list[str]] = {}
+    seen_lists: dict[int, tuple[dict[str, tuple[int, int, int]], set[int]]] = {}
     for dev in plan.devices.values():
         if dev.breakouts is None or dev.model not in switches:
             continue
         model = switches[dev.model]
         layout = model.port_layout
-        splits = {split for split, _speed in model.breakouts}
-        by_cage = {b["cage"]: b for b in dev.breakouts}
+        if model.id not in seen_layouts:
+            seen_layouts[model.id] = _layout_problems(model.id, layout)
+            problems.extend(seen_layouts[model.id])
         for b in dev.breakouts:
-            where = "%s cage %d" % (dev.name, b["cage"])
-            if b["ways"] not in splits:
-                problems.append("%s is broken out %d ways, which %s does not list" % (where, b["ways"], model.id))
-            if layout.modes and b["mode"] not in {m for n, _s, m in layout.modes if n == b["ways"]}:
-                problems.append("%s: breakout mode %r is not one the platform lists for %d ways (%s)" % (
-                    where, b["mode"], b["ways"], ", ".join(m for _n, _s, m in layout.modes)))
-            if b["port"] != platforms.cage_port_name(dev.platform, b["cage"], model.lanes_per_port):
-                problems.append("%s: breakout set on %s, not on the cage's port" % (where, b["port"]))
-            if not 1 <= b["cage"] <= layout.cages:
-                problems.append("%s: %s has %d cages" % (where, model.id, layout.cages))
-        lanes: dict[int, str] = {}
+            if id(b) not in seen_records:
+                seen_records[id(b)] = _record_problems(b, model, layout, dev.platform)
+            problems.extend("%s cage %d%s" % (dev.name, b["cage"], p) for p in seen_records[id(b)])
+        index = seen_lists.get(id(dev.breakouts))
+        if index is None:
+            index = seen_lists[id(dev.breakouts)] = (
+                {m["name"]: (b["cage"], b["ways"], m["member"]) for b in dev.breakouts for m in b["members"]},
+                {b["cage"] for b in dev.breakouts})
+        members, broken_cages = index
+        whole: dict[int, str] = {}
+        used: dict[tuple[int, int], str] = {}
         for iface in dev.interfaces:
-            if not iface.port_number:
+            number = iface.port_number
+            if not number:
                 continue
-            split = int(iface.split or 1)
-            cage, member = divmod(int(iface.port_number) - 1, split)
+            split = iface.split
+            cage, member = divmod(number - 1, split)
             cage += 1
             if split > 1:
-                record = by_cage.get(cage)
-                if record is None or record["ways"] != split or record["members"][member]["name"] != iface.name:
+                if members.get(iface.name) != (cage, split, member):
                     problems.append("%s %s: member %d of cage %d, which is not broken out %d ways with that member" % (
                         dev.name, iface.name, member, cage, split))
                     continue
-                used = tuple(record["members"][member]["lanes"])
+                other = used.setdefault((cage, member), iface.name)
             elif cage <= layout.cages:
-                used = layout.lanes(cage)
+                other = whole.setdefault(cage, iface.name)
             else:
                 continue        # a separate uplink port (catalog uplink_ports), outside the cage layout
-            for lane in used:
-                other = lanes.setdefault(lane, iface.name)
-                if other != iface.name:
-                    problems.append("%s: lane %d is used by both %s and %s" % (dev.name, lane, other, iface.name))
+            if other != iface.name:
+                problems.append("%s: lane %d is used by both %s and %s" % (dev.name, layout.lanes(cage)[0], other, iface.name))
+        for cage in broken_cages.intersection(whole):
+            problems.append("%s: lane %d is used by both %s and the breakout of cage %d" % (
+                dev.name, layout.lanes(cage)[0], whole[cage], cage))
+    return problems
+
+
+def _layout_problems(model_id: str, layout: Any) -> list[str]:
+    """Lanes two cages of a layout share (a catalog error)."""
+    owner: dict[int, int] = {}
+    problems = []
+    for cage in range(1, layout.cages + 1):
+        for lane in layout.lanes(cage):
+            first = owner.setdefault(lane, cage)
+            if first != cage:
+                problems.append("%s: lane %d is used by both cage %d and cage %d" % (model_id, lane, first, cage))
+    return problems
+
+
+def _record_problems(b: dict[str, Any], model: Any, layout: Any, platform: str) -> list[str]:
+    """What is wrong with one cage record (each message follows ``<switch> cage <n>``)."""
+    problems = []
+    if b["ways"] not in {split for split, _speed in model.breakouts}:
+        problems.append(" is broken out %d ways, which %s does not list" % (b["ways"], model.id))
+    if layout.modes and b["mode"] not in {m for n, _s, m in layout.modes if n == b["ways"]}:
+        problems.append(": breakout mode %r is not one the platform lists for %d ways (%s)" % (
+            b["mode"], b["ways"], ", ".join(m for _n, _s, m in layout.modes)))
+    if b["port"] != platforms.cage_port_name(platform, b["cage"], model.lanes_per_port):
+        problems.append(": breakout set on %s, not on the cage's port" % b["port"])
+    if not 1 <= b["cage"] <= layout.cages:
+        problems.append(": %s has %d cages" % (model.id, layout.cages))
+        return problems
+    cage_lanes = set(layout.lanes(b["cage"]))
+    if set(b["lanes"]) != cage_lanes:
+        problems.append(": lanes %s are not the cage's %s" % (b["lanes"], sorted(cage_lanes)))
+    owner: dict[int, str] = {}
+    for m in b["members"]:
+        for lane in m["lanes"]:
+            if lane not in cage_lanes:
+                problems.append(": %s takes lane %d, outside the cage" % (m["name"], lane))
+            first = owner.setdefault(lane, m["name"])
+            if first != m["name"]:
+                problems.append(": lane %d is used by both %s and %s" % (lane, first, m["name"]))
     return problems
