@@ -72,10 +72,11 @@ def _build_plan(design: Design, check: bool) -> Plan:
     plan = Plan(design)
     reserved = placement.reserved_slots(design)
     sizings: dict[str, fabric.Sizing] = {}
+    # Every fabric is sized for the same node positions: the slots the compute fabric's appliances
+    # take in SU 1 shift the nodes after them, and the other fabrics group nodes by that position.
     for name in FABRIC_ORDER:
         if name in design.fabrics:
-            sizings[name] = fabric.size(design, design.fabrics[name],
-                                        reserved_slots=reserved if name == "compute" else 0)
+            sizings[name] = fabric.size(design, design.fabrics[name], reserved_slots=reserved)
     nodes_per_su = sizings["compute"].nodes_per_su
     nodes = placement.place_nodes(design, nodes_per_su)
     appliances, appliance_slots = placement.place_appliances(design, nodes_per_su)
