@@ -133,7 +133,36 @@ def layered(user: Any) -> Any:
     ref = user.get("reference") if isinstance(user, dict) else None
     if isinstance(ref, str) and ref in reference_names():
         base = merge(base, datafiles.load_yaml(os.path.join(datafiles.REFERENCES_DIR, ref + ".yml")))
+    if isinstance(user, dict) and isinstance(user.get("fabrics"), dict) and isinstance(base.get("fabrics"), dict):
+        base = dict(base, fabrics={name: _follow_choice(spec, user["fabrics"].get(name))
+                                   for name, spec in base["fabrics"].items()})
     return merge(base, user)
+
+
+# Keys of an inherited fabric that belong to its kind or its switch. When a design changes a
+# fabric's kind or switch and does not set these itself, the inherited ones are dropped so that
+# they follow the choice (the kind's MTUs, a platform the new switch runs, UFM appliances on
+# InfiniBand only, QoS profiles and MLAG bonds on Ethernet only); a value the design writes itself
+# is kept, and an error names it if it conflicts.
+KIND_KEYS = ("mtu", "host_mtu", "platform", "spine_switch")
+IB_ONLY_KEYS = ("appliances",)
+ETHERNET_ONLY_KEYS = ("qos_profile", "host_addressing", "congestion_control")
+SWITCH_KEYS = ("platform",)
+
+
+def _follow_choice(inherited: Any, own: Any) -> Any:
+    """The inherited fabric ``inherited`` without the keys that ``own`` (the design's own fabric
+    mapping) makes wrong by choosing another kind or switch."""
+    if not isinstance(inherited, dict) or not isinstance(own, dict):
+        return inherited
+    drop: set[str] = set()
+    kind = own.get("kind", inherited.get("kind"))
+    if kind != inherited.get("kind"):
+        drop.update(KIND_KEYS)
+        drop.update(ETHERNET_ONLY_KEYS if kind == "infiniband" else IB_ONLY_KEYS)
+    if own.get("switch", inherited.get("switch")) != inherited.get("switch"):
+        drop.update(SWITCH_KEYS)
+    return {k: v for k, v in inherited.items() if k not in drop or k in own}
 
 
 def load_design(source: Any, base_dir: str | None = None) -> Design:
