@@ -61,8 +61,23 @@ DEFAULT_TRAFFIC_CLASS = 0
 # ECN-capable (EOS `random-detect ecn`) leaves ECN off that class.
 LOSSY_ECN = "mark"
 
-# The NVIDIA RoCE defaults (Cumulus `nv set qos roce`): a profile with exactly these values can use
-# the platform's one-line RoCE setting; any other profile is written out explicitly.
+# The first release of a NOS whose ports take the PFC watchdog's state (Cumulus NVUE: interface
+# qos pfc-watchdog state, from 5.6 on: Cumulus Linux user guide, "Quality of Service", PFC watchdog;
+# the nvueschema models have the key from v5_6). Platforms not listed take it in every release.
+PFC_WATCHDOG_PORT_STATE_SINCE: dict[str, tuple[int, ...]] = {"cumulus": (5, 6)}
+
+
+def pfc_watchdog_port_state(platform: str | None, version: str | None) -> bool:
+    """Whether ``platform`` at release ``version`` sets the PFC watchdog's state per port."""
+    since = PFC_WATCHDOG_PORT_STATE_SINCE.get(platform or "")
+    if since is None:
+        return True
+    try:
+        return tuple(int(part) for part in str(version).split(".")) >= since
+    except ValueError:
+        return False
+
+
 # MLAG (host_addressing mlag_bond), platform names of the host bonds and the peer link:
 # Cumulus ("Multi-Chassis Link Aggregation - MLAG": host bonds are bond interfaces, the peer link a
 # bond of type peerlink named peerlink with a peerlink.4094 sub-interface, as in the DGX BasePOD
@@ -75,6 +90,8 @@ MLAG_PEER_LINK_NAMES = {"cumulus": "peerlink", "sonic": "PortChannel%d", "eos": 
 MLAG_PEER_LINK_ID = 1000
 MLAG_PEER_VLAN = 4094
 
+# The NVIDIA RoCE defaults (Cumulus `nv set qos roce`): a profile with exactly these values can use
+# the platform's one-line RoCE setting; any other profile is written out explicitly.
 NVIDIA_ROCE_DEFAULTS = {"roce_dscp": 26, "roce_priority": 3, "roce_bandwidth_percent": 50,
                         "cnp_dscp": 48, "cnp_priority": 6, "ecn_min_bytes": 150000,
                         "ecn_max_bytes": 1500000, "ecn_probability_percent": 100}
@@ -357,6 +374,8 @@ def _qos(fabric, port_names, name):
         "default_traffic_class": DEFAULT_TRAFFIC_CLASS,
         "pfc": {"enabled": pfc, "priorities": lossless,
                 "watchdog": bool(pfc and profile.get("pfc_watchdog", True)),
+                "watchdog_port_state": bool(pfc and profile.get("pfc_watchdog", True)) and pfc_watchdog_port_state(
+                    fabric.get("platform"), getattr(PLATFORMS.get(fabric.get("platform") or ""), "version", None)),
                 "watchdog_action": PFC_WATCHDOG["action"], "watchdog_detection_ms": PFC_WATCHDOG["detection_ms"],
                 "watchdog_restoration_ms": PFC_WATCHDOG["restoration_ms"],
                 "watchdog_poll_ms": PFC_WATCHDOG["poll_ms"], "watchdog_half_poll_ms": PFC_WATCHDOG_HALF_POLL_MS,

@@ -25,6 +25,7 @@ import yaml
 
 import switch_golden
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import PLATFORMS
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render import switch_config
 
 pydantic = pytest.importorskip("pydantic")
 pytest.importorskip("nvueschema.models")
@@ -134,8 +135,17 @@ def test_releases_before_5_6_get_no_interface_watchdog_key():
     _label, config, _doc = next(d for d in DOCUMENTS if d[1]["qos"] and d[1]["qos"]["pfc"]["watchdog"])
     config = copy.deepcopy(config)
     config["qos"]["nos_version"] = "5.5"
+    config["qos"]["pfc"]["watchdog_port_state"] = switch_config.pfc_watchdog_port_state("cumulus", "5.5")
     doc = yaml.safe_load(switch_golden.render(config, "cumulus/nvue.yaml.j2"))[0]["set"]
     assert all("qos" not in entry for entry in doc["interface"].values())
     assert not [k for k in unknown_keys(_model("5.5"), doc) if "/qos" in k]
     with_key = {"interface": {"swp1": {"qos": {"pfc-watchdog": {"state": "enable"}}}}}
     assert unknown_keys(_model("5.5"), with_key) == ["/interface/swp1/qos/pfc-watchdog"]
+
+
+def test_the_per_port_watchdog_state_follows_the_declared_release():
+    assert switch_config.pfc_watchdog_port_state("cumulus", "5.6") is True
+    assert switch_config.pfc_watchdog_port_state("cumulus", "5.14") is True
+    assert switch_config.pfc_watchdog_port_state("cumulus", "5.5") is False
+    assert switch_config.pfc_watchdog_port_state("cumulus", None) is False
+    assert switch_config.pfc_watchdog_port_state("sonic", None) is True
