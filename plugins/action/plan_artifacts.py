@@ -39,6 +39,9 @@ class ActionModule(RefarchAction):
         if changed and self._task.diff:
             result["diff"] = [{"before_header": summary_path, "after_header": summary_path,
                                "before": before or "", "after": summary_text(plan)}]
+        if plan.notices:
+            # What the planner decided for the user (plan.notices): Ansible prints each as a warning.
+            result["warnings"] = [str(n) for n in plan.notices]
         result["msg"] = "%s: %d nodes, %d GPUs, %d racks, %.1f kW; %s" % (
             plan.name, plan.summary["nodes"], plan.summary["gpus"], plan.summary["racks"],
             plan.summary["power_kw"], json.dumps({k: v["switches"] for k, v in plan.summary["fabrics"].items()}))

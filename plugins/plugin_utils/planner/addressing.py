@@ -26,10 +26,11 @@ except ImportError:  # pragma: no cover - a requirement of the collection
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, FABRIC_ORDER
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.fabric import mlag_pairs
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Notice
 
 if TYPE_CHECKING:
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design
-    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.fabric import FabricBuild
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.fabric import FabricBuild, Sizing
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Interface
 
 # BGP numbering (RFC 6996 private ranges). Cores share one ASN, the spines of a pod share one,
@@ -61,6 +62,9 @@ class Pool(object):
         self.parts: int = parts
         self.block_size: int = self.size // parts
 
+    def overlaps(self, other: Pool) -> bool:
+        return self.first < other.first + other.size and other.first < self.first + self.size
+
     def block(self, i: int) -> tuple[int, int]:
         return self.first + i * self.block_size, self.block_size
 
@@ -78,38 +82,135 @@ def _prefix_for(count: int) -> int:
     return 32 - max(0, (count - 1).bit_length())
 
 
-def assign(design: Design, builds: Mapping[str, FabricBuild], nodes: Sequence[Device], appliances: Sequence[Device],
-           switches_by_fabric: Mapping[str, Mapping[str, Sequence[Device]]]) -> None:
-    """Write addresses, loopbacks, ASNs and BGP neighbours into the devices of the plan."""
-    a = design.addressing
-    loop = Pool("loopbacks", a["loopbacks"], 4 * 4)     # fabric x (leaf, spine, core, spare)
-    p2p = Pool("fabric_links", a["fabric_links"], 4 * 4)  # fabric x (leaf_spine x2, spine_core, leaf_leaf)
-    hosts = Pool("host_subnets", a["host_subnets"], 4)  # one block per fabric
-    oob = Pool("oob", a["oob"], 1)
-    pools = [loop, p2p, hosts, oob]
+# Blocks per pool: fabric x (leaf, spine, core, spare) loopbacks; fabric x (leaf-spine x2,
+# spine-core, leaf-leaf) /31s; one host block per fabric; the out-of-band pool is split below.
+POOL_PARTS = {"loopbacks": 4 * 4, "fabric_links": 4 * 4, "host_subnets": 4, "oob": 1}
+# Where a pool the design does not give may move when its default is too small: RFC 1918's 10/8.
+AUTO_SPACE = (10 << 24, 1 << 24)
+# Out-of-band pool: the first half for nodes (gateway and spares first), the second half in one
+# block per fabric and role (leaf, spine, core, appliance).
+OOB_NODE_FIRST = 16
+OOB_SWITCH_BLOCKS = 4 * 4
+
+Demand = dict[str, list[tuple[int, str]]]
+
+
+def demands(builds: Mapping[str, FabricBuild], nodes: Sequence[Device], appliances: Sequence[Device],
+            switches_by_fabric: Mapping[str, Mapping[str, Sequence[Device]]]) -> Demand:
+    """Addresses each pool must hold in each of its blocks, with what needs them.
+
+    One table that both sizes the pools a design leaves to the planner and checks the pools it
+    gives, so the two can never disagree about what fits."""
+    out: Demand = {name: [] for name in POOL_PARTS}
+    last_slot = max((n.global_slot for n in nodes), default=0)
+    out["oob"].append((2 * (OOB_NODE_FIRST + last_slot + 1), "%d GPU nodes" % len(nodes)))
+    for fname in FABRIC_ORDER:
+        for role in ("leaf", "spine", "core", "appliance"):
+            devs = appliances if (fname, role) == ("compute", "appliance") else \
+                switches_by_fabric.get(fname, {}).get(role, [])
+            if devs:
+                out["oob"].append((2 * OOB_SWITCH_BLOCKS * (len(devs) + 1), "%d %s %s devices" % (
+                    len(devs), fname, role)))
+    for build in builds.values():
+        s, fab = build.sizing, build.spec.name
+        if build.spec.kind == "infiniband":
+            column_nodes = s.sus * s.nodes_per_su
+            out["host_subnets"].append(((column_nodes * s.per_column + 2) * s.width, "IPoIB for %d rails of %d "
+                                        "nodes (%s)" % (s.width, column_nodes, fab)))
+            continue
+        if build.spec.host_addressing == "mlag_bond":
+            pairs = len(build.leaves) // 2
+            out["host_subnets"].append((_mlag_block(s) * pairs, "%d MLAG pairs x %d host addresses (%s)" % (
+                pairs, _mlag_block(s), fab)))
+            out["fabric_links"].append((2 * pairs, "%d MLAG peer links of fabric %s" % (pairs, fab)))
+        else:
+            per_leaf = _leaf_block(build)
+            out["host_subnets"].append((per_leaf * len(build.leaves), "%d leaves x %d host addresses (%s)" % (
+                len(build.leaves), per_leaf, fab)))
+            if s.peer_links:
+                out["fabric_links"].append((2 * len(build.leaves) * s.peer_links, "%d leaf-leaf links of "
+                                            "fabric %s" % (len(build.leaves) * s.peer_links, fab)))
+        for role, devs in (("leaf", build.leaves), ("spine", build.spines), ("core", build.cores)):
+            if devs:
+                out["loopbacks"].append((len(devs) + 1, "%d %s switches of fabric %s" % (len(devs), role, fab)))
+        # Leaf-spine /31s take two blocks: a block holds half of them.
+        out["fabric_links"].append((len(build.leaves) * s.uplinks, "%d leaf-spine links of fabric %s" % (
+            len(build.leaves) * s.uplinks, fab)))
+        out["fabric_links"].append((2 * len(build.spines) * s.spine_uplinks, "%d spine-core links of fabric %s" % (
+            len(build.spines) * s.spine_uplinks, fab)))
+    return out
+
+
+def resolve_pools(design: Design, demand: Demand, notices: list[Notice]) -> dict[str, Pool]:
+    """The four pools of the plan: those the design gives, checked against ``demand``; the others at
+    their schema default when it fits, else grown (and, if need be, moved within 10.0.0.0/8) to the
+    smallest size that does, with a notice that says so. A given pool too small is an error naming
+    it: the planner never overrides what the user wrote."""
+    given = design.pools_given
+    pools = {name: Pool(name, design.addressing[name], parts)
+             for name, parts in POOL_PARTS.items() if name in given}
+    chosen = list(pools.values())
     overlaps = ["addressing.%s: %s overlaps addressing.%s (%s); pools must be disjoint" % (
-        x.name, x.cidr, y.name, y.cidr) for i, x in enumerate(pools) for y in pools[i + 1:]
-        if x.first < y.first + y.size and y.first < x.first + x.size]
+        x.name, x.cidr, y.name, y.cidr) for i, x in enumerate(chosen) for y in chosen[i + 1:] if x.overlaps(y)]
     if overlaps:
         raise DesignError(overlaps)
+    for pool in chosen:
+        for used, what in demand[pool.name]:
+            pool.need(used, what)
+    for name, parts in POOL_PARTS.items():
+        if name in given:
+            continue
+        default = Pool(name, design.addressing[name], parts)
+        most = max((used for used, _what in demand[name]), default=0)
+        size = max(default.block_size, 1 << max(0, (most - 1).bit_length())) * parts
+        first = _free_block(size, default.first, list(pools.values()))
+        if first is None:
+            raise DesignError(field("addressing." + name, "this plan needs a /%d for it and 10.0.0.0/8 has none "
+                                    "left beside the other pools; give the pools in the design" % (
+                                        33 - size.bit_length())))
+        pool = Pool(name, "%s/%d" % (ntoa(first), 33 - size.bit_length()), parts)
+        if pool.cidr != default.cidr:
+            why = ("is too small for this plan (%s)" % max(demand[name])[1] if size > default.size
+                   else "overlaps a pool the design gives")
+            notices.append(Notice("addressing." + name, "the default pool %s %s; planned with %s" % (
+                default.cidr, why, pool.cidr), "write addressing.%s: %s (or larger) into the design so that "
+                "addresses stay where they are as it grows" % (name, pool.cidr)))
+        pools[name] = pool
+    return pools
+
+
+def _free_block(size: int, preferred: int, taken: Sequence[Pool]) -> int | None:
+    """First address of a ``size``-aligned block that overlaps no pool in ``taken``: the one holding
+    ``preferred`` if free, else the lowest free one in 10.0.0.0/8."""
+    start, span = AUTO_SPACE
+    candidates = [preferred - preferred % size] + list(range(start, start + span, size))
+    for first in candidates:
+        if not any(first < p.first + p.size and p.first < first + size for p in taken):
+            return first
+    return None
+
+
+def assign(design: Design, builds: Mapping[str, FabricBuild], nodes: Sequence[Device], appliances: Sequence[Device],
+           switches_by_fabric: Mapping[str, Mapping[str, Sequence[Device]]]) -> list[Notice]:
+    """Write addresses, loopbacks, ASNs and BGP neighbours into the devices of the plan; return
+    the notices about pools the planner had to size itself."""
+    notices: list[Notice] = []
+    pools = resolve_pools(design, demands(builds, nodes, appliances, switches_by_fabric), notices)
+    loop, p2p, hosts, oob = (pools[name] for name in ("loopbacks", "fabric_links", "host_subnets", "oob"))
     # Management: gateway first; nodes, then switches in blocks per fabric and role, appliances last.
     base = oob.first
     node_block = oob.size // 2
-    if len(nodes) + 16 > node_block:
-        oob.need(2 * (len(nodes) + 16), "%d GPU nodes" % len(nodes))
+    plen = _prefix_for(oob.size)
     for node in nodes:
-        node.mgmt_address = "%s/%d" % (ntoa(base + 16 + node.global_slot), _prefix_for(oob.size))
-    sw_block = oob.size // 2 // (4 * 4)
+        node.mgmt_address = "%s/%d" % (ntoa(base + OOB_NODE_FIRST + node.global_slot), plen)
+    sw_block = node_block // OOB_SWITCH_BLOCKS
     for fi, fname in enumerate(FABRIC_ORDER):
         for ri, role in enumerate(("leaf", "spine", "core", "appliance")):
-            devs = switches_by_fabric.get(fname, {}).get(role, [])
-            if fname == "compute" and role == "appliance":
-                devs = appliances
-            if len(devs) + 1 > sw_block:
-                oob.need(len(devs) * 32, "%d %s %s devices" % (len(devs), fname, role))
+            devs = appliances if (fname, role) == ("compute", "appliance") else \
+                switches_by_fabric.get(fname, {}).get(role, [])
             start = base + node_block + (fi * 4 + ri) * sw_block
             for d in devs:
-                d.mgmt_address = "%s/%d" % (ntoa(start + d.index), _prefix_for(oob.size))
+                d.mgmt_address = "%s/%d" % (ntoa(start + d.index), plen)
     for fi, fname in enumerate(FABRIC_ORDER):
         build = builds.get(fname)
         if build is None:
@@ -117,23 +218,22 @@ def assign(design: Design, builds: Mapping[str, FabricBuild], nodes: Sequence[De
         spec = build.spec
         hblock, hsize = hosts.block(fi)
         if spec.kind == "infiniband":
-            _ipoib(build, hosts, hblock, hsize)
+            _ipoib(build, hblock, hsize)
             continue
         if spec.host_addressing == "mlag_bond":
-            _mlag(build, hosts, hblock, p2p, fi, nodes)
+            _mlag(build, hblock, p2p, fi, nodes)
         else:
-            _host_links(build, hosts, hblock, hsize)
+            _host_links(build, hblock)
         _loopbacks(build, loop, fi)
         _p2p(build, p2p, fi)
         _bgp(design, build)
+    return notices
 
 
-def _ipoib(build: FabricBuild, hosts: Pool, hblock: int, hsize: int) -> None:
+def _ipoib(build: FabricBuild, hblock: int, hsize: int) -> None:
     """IPoIB: one subnet per rail (column) across the fabric; a node's address follows its slot."""
     s = build.sizing
     per = hsize // max(1, s.width)
-    need = s.sus * s.nodes_per_su * s.per_column + 2
-    hosts.need(need * s.width, "IPoIB for %d rails of %d nodes" % (s.width, s.sus * s.nodes_per_su))
     plen = _prefix_for(per)
     for leaf in build.leaves:
         column = (leaf.index - 1) % build.sizing.leaves_per_su // s.leaves_per_column
@@ -155,17 +255,19 @@ def _host_side(leaf_iface: Interface, address: str, gateway: str | None) -> None
     iface.gateway = gateway
 
 
-def _host_links(build: FabricBuild, hosts: Pool, hblock: int, hsize: int) -> None:
-    """Ethernet host addressing: a subnet per leaf (leaf is gateway) or a /31 per NIC."""
-    s = build.sizing
+def _leaf_block(build: FabricBuild) -> int:
+    """Host addresses per leaf: a /31 per downlink, or one subnet for the downlinks, network,
+    gateway and broadcast."""
+    downlinks = build.sizing.downlinks
     if build.spec.host_addressing == "p2p":
-        per_leaf = 2 * s.downlinks
-        plen = 31
-    else:
-        per_leaf = 1 << (32 - _prefix_for(s.downlinks + 3))
-        plen = _prefix_for(per_leaf)
-    hosts.need(per_leaf * len(build.leaves), "%d leaves x %d host addresses (%s)" % (
-        len(build.leaves), per_leaf, build.spec.name))
+        return 2 * downlinks
+    return 1 << (32 - _prefix_for(downlinks + 3))
+
+
+def _host_links(build: FabricBuild, hblock: int) -> None:
+    """Ethernet host addressing: a subnet per leaf (leaf is gateway) or a /31 per NIC."""
+    per_leaf = _leaf_block(build)
+    plen = 31 if build.spec.host_addressing == "p2p" else _prefix_for(per_leaf)
     for leaf in build.leaves:
         start = hblock + (leaf.index - 1) * per_leaf
         if build.spec.host_addressing != "p2p":
@@ -198,18 +300,21 @@ def _mac(value: int) -> str:
     return ":".join("%02x" % ((value >> (8 * i)) & 255) for i in range(5, -1, -1))
 
 
-def _mlag(build: FabricBuild, hosts: Pool, hblock: int, p2p: Pool, fi: int, nodes: Sequence[Device]) -> None:
+def _mlag_block(s: Sizing) -> int:
+    """Host addresses per MLAG pair: network, virtual gateway, the two leaves, hosts, broadcast."""
+    return 1 << (32 - _prefix_for(s.downlinks + 5))
+
+
+def _mlag(build: FabricBuild, hblock: int, p2p: Pool, fi: int, nodes: Sequence[Device]) -> None:
     """MLAG leaf pairs: one host subnet per pair behind a virtual gateway both leaves answer (own
     addresses .2 and .3 beside it), a /31 on the peer link for the pair's control session, and each
     node's two ports one LACP bond (same MLAG id on both leaves: the node's downlink port number)."""
     s = build.sizing
     fab = build.spec.name
     pairs = mlag_pairs(s, build.leaves)
-    per_pair = 1 << (32 - _prefix_for(s.downlinks + 5))   # network, gateway, 2 leaves, hosts, broadcast
+    per_pair = _mlag_block(s)
     plen = _prefix_for(per_pair)
-    hosts.need(per_pair * len(pairs), "%d MLAG pairs x %d host addresses (%s)" % (len(pairs), per_pair, fab))
     ll_first, _size = p2p.block(fi * 4 + 3)
-    p2p.need(2 * len(pairs), "%d MLAG peer links of fabric %s" % (len(pairs), fab))
     if len(pairs) > MLAG_PAIRS_PER_FABRIC - 1:
         raise DesignError(field("fabrics.%s.host_addressing" % fab, "%d MLAG pairs exceed the %d system MACs "
                                 "a fabric has; choose subnet_per_leaf" % (len(pairs), MLAG_PAIRS_PER_FABRIC - 1)))
@@ -253,8 +358,6 @@ def _mlag(build: FabricBuild, hosts: Pool, hblock: int, p2p: Pool, fi: int, node
 def _loopbacks(build: FabricBuild, loop: Pool, fi: int) -> None:
     for ri, devs in enumerate((build.leaves, build.spines, build.cores)):
         first, size = loop.block(fi * 4 + ri)
-        role = ("leaf", "spine", "core")[ri]
-        loop.need(len(devs) + 1, "%d %s switches of fabric %s" % (len(devs), role, build.spec.name))
         for d in devs:
             d.loopback = "%s/32" % ntoa(first + d.index)
 
@@ -266,11 +369,6 @@ def _p2p(build: FabricBuild, p2p: Pool, fi: int) -> None:
     ls_size *= 2                                   # leaf-spine uses two blocks
     sc_first, sc_size = p2p.block(fi * 4 + 2)
     ll_first, ll_size = p2p.block(fi * 4 + 3)
-    if build.leaves:
-        p2p.need(2 * len(build.leaves) * max(s.uplinks, 1) // 2, "%d leaf-spine links of fabric %s" % (
-            len(build.leaves) * s.uplinks, build.spec.name))
-    p2p.need(2 * len(build.spines) * max(s.spine_uplinks, 1), "%d spine-core links of fabric %s" % (
-        len(build.spines) * s.spine_uplinks, build.spec.name))
     for leaf in build.leaves:
         for iface in leaf.interfaces:
             if iface.role == "uplink":

@@ -74,6 +74,9 @@ class Design:
     raw: dict[str, Any]
     catalog: Catalog
     path: str | None
+    # Address pools the design (or its reference) wrote; the others are the schema's defaults,
+    # which the planner may move or grow to fit the plan (addressing.resolve_pools).
+    pools_given: frozenset[str] = frozenset()
 
 
 def merge(base: Any, override: Any) -> Any:
@@ -191,13 +194,14 @@ def load_design(source: Any, base_dir: str | None = None) -> Design:
     problems = validate_against(schema, merged)
     if problems:
         raise DesignError(problems, source=path)
+    pools_given = frozenset(merged.get("addressing") or {})
     apply_defaults(schema, merged)
     extra = [os.path.join(base_dir or os.getcwd(), f) for f in merged.get("catalog") or []]
     missing = [f for f in extra if not os.path.exists(f)]
     if missing:
         raise DesignError([field("catalog", "file %s does not exist" % f) for f in missing], source=path)
     catalog = load_catalog(extra)
-    design = _build(merged, catalog, path)
+    design = _build(merged, catalog, path, pools_given)
     problems = check_design(design)
     if problems:
         raise DesignError(problems, source=path)
@@ -208,7 +212,8 @@ def _known(kind: str, table: Iterable[str]) -> str:
     return ", ".join(sorted(table))
 
 
-def _build(raw: dict[str, Any], catalog: Catalog, path: str | None) -> Design:
+def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
+           pools_given: frozenset[str] = frozenset()) -> Design:
     problems: list[str] = []
     fabrics: dict[str, FabricSpec] = {}
     for name in FABRIC_ORDER:
@@ -274,7 +279,8 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None) -> Design:
         node_model=nodes["model"], node_count=int(nodes["count"]), nodes_per_rack=nodes.get("per_rack"),
         fabrics=fabrics, facility=raw["facility"], addressing=raw["addressing"],
         tenants=list(raw.get("tenants") or []), hosts=dict(raw.get("hosts") or {}),
-        validation=dict(raw.get("validation") or {}), raw=raw, catalog=catalog, path=path)
+        validation=dict(raw.get("validation") or {}), raw=raw, catalog=catalog, path=path,
+        pools_given=pools_given)
 
 
 # InfiniBand link MTUs (IBTA) the schema's 1280 minimum leaves, and the 4-byte IPoIB header:

@@ -189,3 +189,20 @@ class Rack(Record):
         self.used_units += device.height
         self.used_power_kw = round(self.used_power_kw + device.power_kw, 3)
         self.devices.append({"device": device.name, "rack_unit": device.rack_unit, "height": device.height})
+
+
+class Notice(Record):
+    """Something the planner decided for the user that they may not want: the field it concerns,
+    what happened, and the change to the design that avoids it. Shown as a warning in the play
+    output and kept in ``summary.json`` (``warnings``)."""
+
+    FIELDS = ("field", "message", "fix")
+    __slots__ = FIELDS
+
+    def __init__(self, field: str, message: str, fix: str) -> None:
+        self.field: str = field
+        self.message: str = message
+        self.fix: str = fix
+
+    def __str__(self) -> str:
+        return "%s: %s; %s" % (self.field, self.message, self.fix)

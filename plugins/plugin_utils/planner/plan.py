@@ -17,10 +17,11 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import bom
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import cabling
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import fabric
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import notices
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import placement
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_ORDER, FABRIC_PREFIX, SWITCH_ROLES
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design, load_design
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Link, Rack
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Link, Notice, Rack
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 
 SCHEMA_VERSION = 1
@@ -39,6 +40,7 @@ class Plan(object):
         self.catalog: dict[str, Any] = {}
         self.bom: list[dict[str, Any]] = []
         self.summary: dict[str, Any] = {}
+        self.notices: list[Notice] = []
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -121,7 +123,8 @@ def _build_plan(design: Design, check: bool) -> Plan:
     for i, link in enumerate(plan.links, start=1):
         link.id = "%s-%06d" % (link.fabric, i)
     switches_by_fabric = {n: {"leaf": b.leaves, "spine": b.spines, "core": b.cores} for n, b in builds.items()}
-    addressing.assign(design, builds, nodes, appliances, switches_by_fabric)
+    plan.notices = (notices.sizing_notices(design, sizings, reserved) + notices.rack_notices(design)
+                    + addressing.assign(design, builds, nodes, appliances, switches_by_fabric))
     _tenants(design, nodes)
     for name, build in builds.items():
         plan.fabrics[name] = _fabric_summary(design, build)
@@ -194,4 +197,5 @@ def summary(plan: Plan) -> dict[str, Any]:
         "fabrics": {n: {"kind": f["kind"], "tiers": f["tiers"], "switches": f["switches"],
                         "links": {k: f["links"][k] for k in ("node_leaf", "leaf_spine", "spine_core")}}
                     for n, f in plan.fabrics.items()},
+        "warnings": [n.as_dict() for n in plan.notices],
     }
