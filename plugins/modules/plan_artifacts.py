@@ -14,7 +14,7 @@ version_added: "0.1.0"
 description:
   - Loads and validates a design file, plans it (racks, fabrics, ports, cables, addresses, bill of
     materials) and writes C(summary.json), C(bom.csv), C(cabling.csv), C(addressing.csv),
-    C(racks.md) and C(plan.json) into O(dest).
+    C(racks.md), C(racks.csv) and C(plan.json) into O(dest).
   - Each file is replaced only when its content changes, so a second run reports no change.
   - Runs on the controller (action plugin); the planner needs the collection's data files.
 extends_documentation_fragment:

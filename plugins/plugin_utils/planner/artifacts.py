@@ -6,7 +6,8 @@
 * ``summary.json``: the counts at a glance;
 * ``bom.csv``: what to buy; ``cabling.csv``: one row per cable, both ends with rack and unit, a
   sheet a field technician works from; ``addressing.csv``: every address;
-* ``racks.md``: rack elevations as text; ``plan.json``: the whole plan, every device.
+* ``racks.md``: rack elevations with each device's units and power; ``racks.csv``: per rack the
+  space and power used against its budget, for the facility team; ``plan.json``: the whole plan.
 
 Each file is written to a temporary name, compared with what is there, and only replaced when it
 differs, so a second run reports no change and check mode can say what would change.
@@ -26,7 +27,7 @@ from ansible_collections.refarch.ai_cluster.plugins.module_utils.fileio import w
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Interface, Link, Record
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import SCHEMA_VERSION, Plan
 
-ARTIFACTS = ("summary.json", "bom.csv", "cabling.csv", "addressing.csv", "racks.md", "plan.json")
+ARTIFACTS = ("summary.json", "bom.csv", "cabling.csv", "addressing.csv", "racks.md", "racks.csv", "plan.json")
 
 
 def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
@@ -55,18 +56,27 @@ def summary_text(plan: Plan) -> str:
 
 
 def bom_text(plan: Plan) -> str:
-    return _csv(([r["category"], r["item"], r["fabric"], r["detail"], str(r["quantity"])] for r in plan.bom),
-                ["category", "item", "fabric", "detail", "quantity"])
+    """The bill of materials; with price columns only when the catalog priced some item."""
+    head = ["category", "item", "part_number", "fabric", "detail", "quantity"]
+    priced = any("unit_price" in r for r in plan.bom)
+    if not priced:
+        return _csv(([str(r[k]) for k in head] for r in plan.bom), head)
+    cost = plan.summary.get("cost") or {}
+    rows = [[str(r[k]) for k in head] + (["%.2f" % r["unit_price"], "%.2f" % r["extended_price"], r["currency"]]
+                                         if "unit_price" in r else ["", "", ""]) for r in plan.bom]
+    rows.append(["total", "", "", "", "", "", "", "%.2f" % cost.get("total", 0), cost.get("currency", "")])
+    return _csv(rows, head + ["unit_price", "extended_price", "currency"])
 
 
 def cabling_text(plan: Plan) -> str:
     dev = plan.devices
     rows = ([l.id, l.fabric, l.tier, dev[l.a_device].rack, str(dev[l.a_device].rack_unit), l.a_device, l.a_port,
              dev[l.b_device].rack, str(dev[l.b_device].rack_unit), l.b_device, l.b_port, "%g" % l.speed_gbps,
-             l.media, l.cable, "%g" % l.length_m, l.transceiver or ""] for l in plan.links)  # type: ignore[str-format]
+             l.media, l.cable, "%g" % l.length_m, "%g" % l.cable_share, l.a_cage or "", l.a_module or "",  # type: ignore[str-format]
+             l.b_cage or "", l.b_module or ""] for l in plan.links)
     return _csv(rows, ["cable_id", "fabric", "tier", "a_rack", "a_unit", "a_device", "a_port", "b_rack",
                        "b_unit", "b_device", "b_port", "speed_gbps", "media", "cable", "length_m",
-                       "transceiver"])
+                       "cable_share", "a_cage", "a_transceiver", "b_cage", "b_transceiver"])
 
 
 def addressing_rows(plan: Plan) -> Iterator[list[Any]]:
@@ -96,13 +106,29 @@ def addressing_text(plan: Plan) -> str:
                                         "peer_device", "peer_port"])
 
 
+def _rack_devices(plan: Plan, rack: Any) -> list[Any]:
+    return [plan.devices[entry["device"]] for entry in rack.devices]
+
+
 def racks_text(plan: Plan) -> str:
+    """Elevations a facility team can check: per rack its devices with their units and power, the
+    totals against the rack's budget, and the racks over it (none, unless a catalog entry changed
+    after planning: the planner never mounts past a budget)."""
     out = ["# Rack elevations: %s" % plan.name, ""]
+    over = [r.name for r in plan.racks if _over(r)]
+    out.append("%d racks, %.1f kW; %s." % (len(plan.racks), sum(r.used_power_kw for r in plan.racks),
+                                          "over budget: " + ", ".join(over) if over else "every rack within its budget"))
+    out.append("")
     for rack in plan.racks:
         out.append("## %s (row %s, position %s, %s)" % (rack.name, rack.row, rack.column, rack.kind))
         out.append("")
-        out.append("%d of %d U used, %.1f of %.1f kW" % (
-            rack.used_units, rack.units, rack.used_power_kw, rack.power_kw))
+        out.append("%d of %d U used, %.1f of %.1f kW%s" % (
+            rack.used_units, rack.units, rack.used_power_kw, rack.power_kw, " **over budget**" if _over(rack) else ""))
+        out.append("")
+        out.append("| device | model | U | height | kW |")
+        out.append("|---|---|---|---|---|")
+        for dev in _rack_devices(plan, rack):
+            out.append("| %s | %s | %s | %d | %g |" % (dev.name, dev.model, dev.rack_unit, dev.height, dev.power_kw))
         out.append("")
         out.append("```")
         by_unit: dict[int, str] = {}
@@ -116,6 +142,21 @@ def racks_text(plan: Plan) -> str:
     return "\n".join(out)
 
 
+def _over(rack: Any) -> bool:
+    return bool(rack.used_units > rack.units or rack.used_power_kw > rack.power_kw + 1e-9)
+
+
+def racks_csv_text(plan: Plan) -> str:
+    """One row per rack: space and power used against its budget, and what is in it."""
+    rows = ([r.name, r.kind, str(r.row), str(r.column), str(r.units), str(r.used_units), str(r.units - r.used_units),
+             "%g" % r.power_kw,
+             "%g" % r.used_power_kw, "%g" % round(r.power_kw - r.used_power_kw, 3), "yes" if _over(r) else "no",
+             " ".join("%s:%s:%dU:%gkW" % (d.name, d.model, d.height, d.power_kw) for d in _rack_devices(plan, r))]
+            for r in plan.racks)
+    return _csv(rows, ["rack", "kind", "row", "position", "units", "used_units", "free_units", "power_kw",
+                       "used_power_kw", "headroom_kw", "over_budget", "devices"])
+
+
 # plan.json holds one object per interface and per link (600,000 and 300,000 of them at 100,000
 # GPUs), and encoding them is most of the time of writing the plan. Their fields and value types
 # are fixed by the planner (str, int or float, None where documented), so each is formatted from a
@@ -125,7 +166,8 @@ _INTERFACE = ('{"name": %s, "fabric": %s, "role": %s, "rail": %s, "speed_gbps": 
               '"address": %s, "gateway": %s, "rdma_device": %s, "peer_device": %s, "peer_port": %s, '
               '"description": %s, "port_number": %s, "split": %r, "length_m": %s}')
 _LINK = ('{"id": %s, "fabric": %s, "tier": %s, "a_device": %s, "a_port": %s, "b_device": %s, "b_port": %s, '
-         '"speed_gbps": %r, "media": %s, "cable": %s, "length_m": %s, "transceiver": %s}')
+         '"speed_gbps": %r, "media": %s, "cable": %s, "length_m": %s, "cable_share": %r, "a_cage": %s, '
+         '"a_module": %s, "b_cage": %s, "b_module": %s}')
 
 
 def interface_json(i: Interface, s: Callable[[str], str] = encode_basestring_ascii) -> str:
@@ -141,7 +183,9 @@ def link_json(k: Link, s: Callable[[str], str] = encode_basestring_ascii) -> str
     return _LINK % (
         s(k.id), s(k.fabric), s(k.tier), s(k.a_device), s(k.a_port), s(k.b_device), s(k.b_port), k.speed_gbps,  # type: ignore[arg-type]
         "null" if k.media is None else s(k.media), "null" if k.cable is None else s(k.cable),
-        "null" if k.length_m is None else repr(k.length_m), "null" if k.transceiver is None else s(k.transceiver))
+        "null" if k.length_m is None else repr(k.length_m), k.cable_share,
+        "null" if k.a_cage is None else s(k.a_cage), "null" if k.a_module is None else s(k.a_module),
+        "null" if k.b_cage is None else s(k.b_cage), "null" if k.b_module is None else s(k.b_module))
 
 
 def write_plan_json(plan: Plan, handle: IO[str]) -> None:
@@ -209,6 +253,7 @@ def _write_artifacts(plan: Plan, dest: str, check_mode: bool) -> list[str]:
         "cabling.csv": lambda h: h.write(cabling_text(plan)),
         "addressing.csv": lambda h: h.write(addressing_text(plan)),
         "racks.md": lambda h: h.write(racks_text(plan)),
+        "racks.csv": lambda h: h.write(racks_csv_text(plan)),
         "plan.json": lambda h: write_plan_json(plan, h),
     }
     return [name for name in ARTIFACTS if _write(dest, name, producers[name], check_mode)]

@@ -1,21 +1,34 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, refarch.ai_cluster contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Bill of materials: what to buy, per fabric and in total, counted from the plan itself."""
+"""Bill of materials: what to buy, per fabric and in total, counted from the plan itself.
+
+Cables are counted by the share of a cable each link takes (two links on one splitter DAC are
+one cable; a link over two fibers is two), transceivers once per cage in use, not per link: a
+twin-port module serves two ports. Prices come only from the catalog (``price`` and
+``currency`` on an entry, normally from a user's catalog file of quotes): a row whose item has
+no price has no price columns, and the total says how many rows it leaves out.
+"""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
 if TYPE_CHECKING:
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Link, Rack
 
+CATEGORY_SECTION = {"server": "servers", "switch": "switches", "appliance": "appliances", "nic": "nics",
+                    "cable": "cables", "transceiver": "cables"}
+
 
 def bill(design: Design, devices: Sequence[Device], links: Sequence[Link],
          racks: Sequence[Rack]) -> list[dict[str, Any]]:
-    """Rows of (category, item, fabric, quantity, detail), sorted, plus totals."""
+    """Rows of (category, item, part_number, fabric, detail, quantity[, unit_price, extended_price, currency])."""
     rows: Counter[tuple[Any, ...]] = Counter()
     server = design.catalog.servers[design.node_model]
     for dev in devices:
@@ -32,13 +45,60 @@ def bill(design: Design, devices: Sequence[Device], links: Sequence[Link],
             cards = -(-group.ports // per_card)
             rows[("nic", group.model, "", role)] += cards * nodes
     # Counted on the raw values first: formatting the length once per kind, not once per cable.
-    cables: Counter[tuple[Any, ...]] = Counter((link.cable, link.fabric, link.length_m, link.transceiver) for link in links)
-    for (cable, fabric, length, transceiver), count in cables.items():
-        rows[("cable", cable, fabric, "%g m" % length)] += count
-        if transceiver:
-            rows[("transceiver", transceiver, fabric, "")] += 2 * count
+    shares: dict[tuple[Any, ...], float] = {}
+    modules: dict[tuple[str, str, str], str] = {}
+    for link in links:
+        key = (link.cable, link.fabric, link.length_m)
+        shares[key] = shares.get(key, 0.0) + link.cable_share
+        if link.a_module:
+            modules[(link.a_device, link.a_cage, link.fabric)] = link.a_module  # type: ignore[index]
+        if link.b_module:
+            modules[(link.b_device, link.b_cage, link.fabric)] = link.b_module  # type: ignore[index]
+    for (cable, fabric, length), share in shares.items():
+        rows[("cable", cable, fabric, "%g m" % length)] += int(math.ceil(share - 1e-9))
+    for (_dev, _cage, fabric), module in modules.items():
+        rows[("transceiver", module, fabric, "")] += 1
     rows[("rack", "rack %dU %g kW" % (design.facility["rack"]["units"], design.facility["rack"]["power_kw"]),
           "", "")] += len(racks)
-    out = [{"category": c, "item": i, "fabric": f, "detail": d, "quantity": q}
-           for (c, i, f, d), q in sorted(rows.items(), key=lambda kv: tuple(str(x) for x in kv[0]))]
+    out = []
+    for (c, i, f, d), q in sorted(rows.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
+        row: dict[str, Any] = {"category": c, "item": i, "part_number": _entry(design, c, i).get("part_number", ""),
+                               "fabric": f, "detail": d, "quantity": q}
+        row.update(_price(design, c, i, q))
+        out.append(row)
     return out
+
+
+def _entry(design: Design, category: str, item: str) -> Mapping[str, Any]:
+    section = CATEGORY_SECTION.get(category)
+    if section is None:
+        return {}
+    found = getattr(design.catalog, section).get(item)
+    if found is None:
+        return {}
+    return found if isinstance(found, dict) else found.raw if hasattr(found, "raw") else {}
+
+
+def _price(design: Design, category: str, item: str, quantity: int) -> dict[str, Any]:
+    entry = _entry(design, category, item)
+    if entry.get("price") is None:
+        return {}
+    unit = float(entry["price"])
+    return {"unit_price": unit, "extended_price": round(unit * quantity, 2), "currency": entry.get("currency", "")}
+
+
+def cost(design: Design, bom: Sequence[Mapping[str, Any]], gpus: int, bisection_gbps: float) -> dict[str, Any] | None:
+    """The BOM's total where the catalog has prices, per GPU and per Gb/s of bisection bandwidth;
+    None when no item has a price. Items without one are listed, never guessed."""
+    priced = [r for r in bom if "extended_price" in r]
+    if not priced:
+        return None
+    currencies = sorted({r["currency"] for r in priced})
+    if len(currencies) > 1:
+        raise DesignError(field("catalog", "prices in more than one currency (%s); give every price in one "
+                                "(price, currency)" % ", ".join(c or "(none)" for c in currencies)))
+    total = round(sum(r["extended_price"] for r in priced), 2)
+    return {"currency": currencies[0], "total": total,
+            "per_gpu": round(total / gpus, 2) if gpus else None,
+            "per_bisection_gbps": round(total / bisection_gbps, 2) if bisection_gbps else None,
+            "unpriced": sorted({"%s %s" % (r["category"], r["item"]) for r in bom if "extended_price" not in r})}

@@ -35,6 +35,15 @@ class NicGroup:
     form_factor: str = ""
     names: tuple[str, ...] = ()
     rdma_devices: tuple[str, ...] = ()
+    # Cages by port index: (cage name, ports sharing it); empty = a cage per port.
+    cage_of: tuple[tuple[str, int], ...] = ()
+    cage_top: str | None = None
+
+    def cage(self, index: int) -> tuple[str, int] | None:
+        """(cage name, logical ports of that cage) of port ``index``; None: the port has a cage of its own."""
+        if index < len(self.cage_of) and self.cage_of[index][0]:
+            return self.cage_of[index]
+        return None
 
     def port_name(self, index: int) -> str:
         return self.names[index] if index < len(self.names) else "%s%d" % (
@@ -102,6 +111,14 @@ class SwitchModel:
     lanes_per_port: int = 4
     raw: dict[str, Any] = dc_field(default_factory=dict, compare=False, repr=False)
     layout: PortLayout | None = None
+    cages: int = 0                                     # physical cages of the main ports (0: one per port)
+    form_factor: str = ""
+    top: str | None = None
+
+    @property
+    def ports_per_cage(self) -> int:
+        """Logical ports of one cage at the switch's own speed (2 for a twin-port OSFP switch)."""
+        return max(1, self.ports // self.cages) if self.cages else 1
 
     @property
     def port_layout(self) -> PortLayout:
@@ -123,6 +140,11 @@ class SwitchModel:
 
 @dataclass(frozen=True)
 class CableModel:
+    """A cable, fiber or transceiver. Fixed cables (dac, copper, aoc) have ``ends``: logical ports
+    at each end; fibers and transceivers share an optics family (``optic``); a transceiver serves
+    ``ports`` logical ports over ``connectors`` fiber connectors in a cage of ``form_factor`` and
+    ``top``; a fiber has ``legs`` connectors at its far end (2: a 1:2 splitter)."""
+
     id: str
     media: str
     speed_gbps: float
@@ -130,6 +152,13 @@ class CableModel:
     lengths_m: tuple[float, ...]
     form_factor: str = ""
     transceiver: str | None = None
+    optic: str = ""
+    ports: int = 1
+    connectors: int = 1
+    top: str | None = None
+    ends: tuple[int, ...] = (1, 1)
+    legs: int = 1
+    raw: dict[str, Any] = dc_field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -139,6 +168,9 @@ class ApplianceModel:
     speed_gbps: float
     rack_units: int
     power_kw: float
+    form_factor: str = ""
+    cage_top: str | None = None
+    raw: dict[str, Any] = dc_field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass
@@ -151,20 +183,39 @@ class Catalog:
     files: list[str]
 
     def cables_for(self, speed_gbps: float) -> list[CableModel]:
-        """Cables (not optics) of a speed, in order of preference: media class, then reach."""
+        """Fixed cables of a speed and fibers of the optics families that have a transceiver at
+        that speed, in order of preference: media class, then reach."""
+        families = {c.optic for c in self.cables.values() if c.media == "transceiver" and c.speed_gbps == speed_gbps}
         found = [c for c in self.cables.values()
-                 if c.speed_gbps == speed_gbps and c.media in MEDIA_ORDER]
-        return sorted(found, key=lambda c: (MEDIA_ORDER.index(c.media), c.max_reach_m, c.id))
+                 if (c.media == "fiber" and c.optic in families)
+                 or (c.media in MEDIA_ORDER and c.media != "fiber" and c.speed_gbps == speed_gbps)]
+        return sorted(found, key=lambda c: (MEDIA_ORDER.index(c.media), c.max_reach_m, c.legs, c.id))
+
+    def modules(self, optic: str, speed_gbps: float) -> list[CableModel]:
+        """Transceivers of an optics family at a speed."""
+        return sorted((c for c in self.cables.values() if c.media == "transceiver" and c.optic == optic
+                       and c.speed_gbps == speed_gbps), key=lambda c: c.id)
 
 
-def _server(cid: str, raw: dict[str, Any]) -> ServerModel:
+def _cage_of(cages: dict[str, list[int]] | None, ports: int) -> tuple[tuple[str, int], ...]:
+    """Port index -> (cage name, ports in it), from the catalog's ``cages`` mapping."""
+    if not cages:
+        return ()
+    by_port = {int(p): (str(name), len(members)) for name, members in cages.items() for p in members}
+    return tuple(by_port.get(i, ("", 1)) for i in range(ports))
+
+
+def _server(cid: str, raw: dict[str, Any], nic_models: dict[str, Any] | None = None) -> ServerModel:
     gpus = raw.get("gpus") or {}
     nics: dict[str, NicGroup] = {}
     for role, group in (raw.get("nics") or {}).items():
+        card = (nic_models or {}).get(group.get("model", "")) or {}
+        ports = int(group.get("ports", 0))
         nics[role] = NicGroup(
-            role=role, ports=int(group.get("ports", 0)), speed_gbps=float(group.get("speed_gbps", 0)),
-            model=group.get("model", ""), form_factor=group.get("form_factor", ""),
-            names=tuple(group.get("names") or ()), rdma_devices=tuple(group.get("rdma_devices") or ()))
+            role=role, ports=ports, speed_gbps=float(group.get("speed_gbps", 0)),
+            model=group.get("model", ""), form_factor=group.get("form_factor") or card.get("form_factor", ""),
+            names=tuple(group.get("names") or ()), rdma_devices=tuple(group.get("rdma_devices") or ()),
+            cage_of=_cage_of(group.get("cages"), ports), cage_top=group.get("cage_top") or card.get("cage_top"))
     return ServerModel(
         id=cid, rack_units=int(raw["rack_units"]), power_kw=float(raw["power_kw"]),
         gpu_model=str(gpus.get("model", "")), gpu_count=int(gpus.get("count", 0)),
@@ -179,7 +230,8 @@ def _switch(cid: str, raw: dict[str, Any]) -> SwitchModel:
         platforms=tuple(raw.get("platforms") or ()), rack_units=int(raw.get("rack_units", 1)),
         power_kw=float(raw.get("power_kw", 0)),
         breakouts=tuple((int(b["split"]), float(b["speed_gbps"])) for b in raw.get("breakouts") or ()),
-        lanes_per_port=int(raw.get("lanes_per_port", 4)), raw=raw, layout=_layout(raw.get("port_layout")))
+        lanes_per_port=int(raw.get("lanes_per_port", 4)), raw=raw, layout=_layout(raw.get("port_layout")),
+        cages=int(ports.get("cages", 0)), form_factor=str(ports.get("form_factor", "")), top=ports.get("top"))
 
 
 def _layout(raw: dict[str, Any] | None) -> PortLayout | None:
@@ -196,12 +248,16 @@ def _cable(cid: str, raw: dict[str, Any]) -> CableModel:
         id=cid, media=raw["media"], speed_gbps=float(raw.get("speed_gbps", 0)),
         max_reach_m=float(raw.get("max_reach_m", 0)),
         lengths_m=tuple(float(x) for x in raw.get("lengths_m") or ()),
-        form_factor=raw.get("form_factor", ""), transceiver=raw.get("transceiver"))
+        form_factor=raw.get("form_factor", ""), transceiver=raw.get("transceiver"),
+        optic=str(raw.get("optic") or raw.get("transceiver") or cid), ports=int(raw.get("ports", 1)),
+        connectors=int(raw.get("connectors", 1)), top=raw.get("top"),
+        ends=tuple(int(e) for e in raw.get("ends") or (1, 1)), legs=int(raw.get("legs", 1)), raw=raw)
 
 
 def _appliance(cid: str, raw: dict[str, Any]) -> ApplianceModel:
     return ApplianceModel(id=cid, ports=int(raw.get("ports", 0)), speed_gbps=float(raw.get("speed_gbps", 0)),
-                          rack_units=int(raw.get("rack_units", 1)), power_kw=float(raw.get("power_kw", 0)))
+                          rack_units=int(raw.get("rack_units", 1)), power_kw=float(raw.get("power_kw", 0)),
+                          form_factor=str(raw.get("form_factor", "")), cage_top=raw.get("cage_top"), raw=raw)
 
 
 _BUILDERS: dict[str, Callable[[str, dict[str, Any]], Any]] = {
@@ -249,6 +305,9 @@ def load_catalog(extra_files: Iterable[str] = ()) -> Catalog:
         built[section] = {}
         for cid, entry in raw_sections[section].items():
             try:
+                if section == "servers":
+                    built[section][cid] = _server(cid, entry, raw_sections["nics"])
+                    continue
                 built[section][cid] = _BUILDERS[section](cid, entry)
             except (KeyError, TypeError, ValueError) as exc:
                 problems.append("catalog %s.%s: missing or bad field %s" % (section, cid, exc))

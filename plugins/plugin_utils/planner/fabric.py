@@ -363,11 +363,17 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
         return naming.port_name(plat, number, s.uplink_split, lanes)
 
     pod_leaves = s.sus_per_pod * s.leaves_per_su
+    # Uplinks run on breakouts (NDR200, 4 x 200G): one fiber connector carries `uplink_split` ports,
+    # and a straight fiber joins two connectors, so the ports of a connector go to the same spine
+    # (and the same core) whenever the links per spine allow: in blocks of `group`, round robin.
+    group = s.uplink_split if s.uplink_split > 1 and s.links_per_leaf_spine % s.uplink_split == 0 else 1
+    core_group = s.uplink_split if s.uplink_split > 1 and s.links_per_spine_core % s.uplink_split == 0 else 1
     for leaf in out.leaves:
         li = leaf.index - 1
         pod, in_pod = divmod(li, pod_leaves)
         for j in range(s.uplinks):
-            spine_i, m = j % s.spines_per_group, j // s.spines_per_group
+            block, within = divmod(j, group)
+            spine_i, m = block % s.spines_per_group, block // s.spines_per_group * group + within
             spine = out.spines[pod * s.spines_per_group + spine_i]
             lnum = s.uplink_base + j + 1
             snum = in_pod * s.links_per_leaf_spine + m + 1
@@ -386,7 +392,8 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
     for spine in out.spines:
         pod, g = divmod(spine.index - 1, s.spines_per_group)
         for j in range(s.spine_uplinks):
-            c, m = j % s.cores_per_group, j // s.cores_per_group
+            block, within = divmod(j, core_group)
+            c, m = block % s.cores_per_group, block // s.cores_per_group * core_group + within
             core = out.cores[g * s.cores_per_group + c]
             snum = half + j + 1
             cnum = pod * s.links_per_spine_core + m + 1

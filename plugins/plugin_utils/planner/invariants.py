@@ -87,10 +87,41 @@ def check_plan(plan: Plan) -> list[str]:
     problems.extend(_rails(plan))
     problems.extend(_balance(plan))
     problems.extend(_mlag(plan))
+    problems.extend(_cages(plan))
     for rack in plan.racks:
         if rack.used_units > rack.units or rack.used_power_kw > rack.power_kw + 1e-6:
             problems.append("rack %s over budget: %d/%d U, %.1f/%.1f kW" % (
                 rack.name, rack.used_units, rack.units, rack.used_power_kw, rack.power_kw))
+    return problems
+
+
+def _cages(plan: Plan) -> list[str]:
+    """Every cage in use holds exactly one plug: one transceiver serving no more ports than it has,
+    or one end of one fixed cable, and a fixed cable joins the same cages for all its links. The
+    bill of materials counts from these, so a broken one means an order that cannot be built."""
+    problems: list[str] = []
+    cables = plan.design.catalog.cables
+    plugs: dict[tuple[str, str | None], list[tuple[str, Any]]] = defaultdict(list)
+    for link in plan.links:
+        for dev, cage, module, far in ((link.a_device, link.a_cage, link.a_module, (link.b_device, link.b_cage)),
+                                       (link.b_device, link.b_cage, link.b_module, (link.a_device, link.a_cage))):
+            plugs[(dev, cage)].append((module or "cable:%s" % link.cable, far))
+    for (dev, cage), used in plugs.items():
+        kinds = {plug for plug, _far in used}
+        if cage is None or len(kinds) != 1:
+            problems.append("cage %s of %s holds %s; one plug per cage" % (cage, dev, sorted(kinds)))
+            continue
+        plug = kinds.pop()
+        if plug.startswith("cable:"):
+            item = cables.get(plug[6:])
+            fars = {far for _plug, far in used}
+            ends = item.ends if item is not None else (1, 1)
+            if len(used) > max(ends) or (len(used) > 1 and len(fars) > 1 and max(ends) != len(ends) - 1):
+                problems.append("cage %s of %s: %d links on one %s whose ends %s cannot reach %d cages" % (
+                    cage, dev, len(used), plug[6:], list(ends), len(fars)))
+        elif len(used) > cables[plug].ports:
+            problems.append("cage %s of %s: %d links through one %s of %d ports" % (
+                cage, dev, len(used), plug, cables[plug].ports))
     return problems
 
 

@@ -63,7 +63,7 @@ class Interface(Record):
 
 class Link(Record):
     FIELDS = ("id", "fabric", "tier", "a_device", "a_port", "b_device", "b_port", "speed_gbps", "media",
-              "cable", "length_m", "transceiver")
+              "cable", "length_m", "cable_share", "a_cage", "a_module", "b_cage", "b_module")
     # ``a_end``: the Interface at the a end (its ``peer`` is the b end), so cabling writes the
     # cable's length onto both ports without looking them up (not part of the JSON form).
     __slots__ = FIELDS + ("a_end",)
@@ -81,7 +81,13 @@ class Link(Record):
         self.media: str | None = None
         self.cable: str | None = None
         self.length_m: float | None = None
-        self.transceiver: str | None = None
+        # How much of one ``cable`` this link takes: 1, 0.5 when two links share a twin-port or
+        # splitter cable, 2 when one link runs over two fibers. The bill of materials sums it.
+        self.cable_share: float = 1.0
+        self.a_cage: str | None = None   # the cage each end plugs into, and its transceiver (optics only)
+        self.a_module: str | None = None
+        self.b_cage: str | None = None
+        self.b_module: str | None = None
         self.a_end: Interface | None = a_end
 
     def as_dict(self) -> dict[str, Any]:
@@ -89,7 +95,8 @@ class Link(Record):
         return {"id": self.id, "fabric": self.fabric, "tier": self.tier, "a_device": self.a_device,
                 "a_port": self.a_port, "b_device": self.b_device, "b_port": self.b_port,
                 "speed_gbps": self.speed_gbps, "media": self.media, "cable": self.cable,
-                "length_m": self.length_m, "transceiver": self.transceiver}
+                "length_m": self.length_m, "cable_share": self.cable_share, "a_cage": self.a_cage,
+                "a_module": self.a_module, "b_cage": self.b_cage, "b_module": self.b_module}
 
 
 class Device(Record):

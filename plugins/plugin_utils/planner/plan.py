@@ -24,7 +24,7 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Link, Notice, Rack
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Plan(object):
@@ -119,7 +119,7 @@ def _build_plan(design: Design, check: bool) -> Plan:
         plan.links.extend(build.links)
     racks_by_name = {r.name: r for r in plan.racks}
     racks_by_device = {d.name: racks_by_name[d.rack] for d in plan.devices.values()}  # type: ignore[index]  # all placed
-    cabling.assign(design, plan.links, racks_by_device)
+    cabling.assign(design, plan.links, racks_by_device, plan.devices)
     for i, link in enumerate(plan.links, start=1):
         link.id = "%s-%06d" % (link.fabric, i)
     switches_by_fabric = {n: {"leaf": b.leaves, "spine": b.spines, "core": b.cores} for n, b in builds.items()}
@@ -180,14 +180,27 @@ def _fabric_summary(design: Design, build: fabric.FabricBuild) -> dict[str, Any]
         "links_per_spine_core": s.links_per_spine_core,
         "root_switches": [d.name for d in (build.cores or build.spines or build.leaves)],
         "qos_profile": spec.qos_profile, "qos": spec.qos, "congestion_control": spec.congestion_control,
-        "host_addressing": spec.host_addressing,
+        "host_addressing": spec.host_addressing, "bisection_gbps": bisection_gbps(build),
     }
+
+
+def bisection_gbps(build: fabric.FabricBuild) -> float:
+    """Bisection bandwidth of a fabric: half of the narrowest tier's total capacity (node to leaf,
+    leaf to spine, spine to core), the traffic one half of the nodes can send the other half
+    at once. A one-tier fabric is its node links: traffic of a rail stays on its switch."""
+    totals: dict[str, float] = {}
+    for link in build.links:
+        tier = "node_leaf" if link.tier == "appliance_leaf" else link.tier
+        totals[tier] = totals.get(tier, 0.0) + link.speed_gbps
+    tiers = [totals.get(t, 0.0) for t in ("node_leaf", "leaf_spine", "spine_core")[:build.sizing.tiers]]
+    return round(min(tiers) / 2.0, 1) if tiers else 0.0
 
 
 def summary(plan: Plan) -> dict[str, Any]:
     design = plan.design
     server = design.catalog.servers[design.node_model]
     nodes = sum(1 for d in plan.devices.values() if d.role == "gpu_node")
+    price = bom.cost(design, plan.bom, nodes * server.gpu_count, plan.fabrics["compute"]["bisection_gbps"])
     return {
         "name": plan.name, "reference": design.reference, "workload": design.workload,
         "node_model": server.id, "nodes": nodes, "gpus": nodes * server.gpu_count, "racks": len(plan.racks),
@@ -195,7 +208,9 @@ def summary(plan: Plan) -> dict[str, Any]:
         "switches": sum(1 for d in plan.devices.values() if d.role in SWITCH_ROLES),
         "cables": len(plan.links),
         "fabrics": {n: {"kind": f["kind"], "tiers": f["tiers"], "switches": f["switches"],
-                        "links": {k: f["links"][k] for k in ("node_leaf", "leaf_spine", "spine_core")}}
+                        "links": {k: f["links"][k] for k in ("node_leaf", "leaf_spine", "spine_core")},
+                        "bisection_gbps": f["bisection_gbps"]}
                     for n, f in plan.fabrics.items()},
         "warnings": [n.as_dict() for n in plan.notices],
+        **({"cost": price} if price else {}),
     }

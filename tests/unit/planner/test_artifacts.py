@@ -57,7 +57,8 @@ def test_link_template_is_the_json_encoding():
     link = Link("compute", "leaf_spine", "leaf-1", "swp33", "sp\u00efne-1", "swp1", 800.0)
     link.id = "compute-000001"
     assert artifacts.link_json(link) == json.dumps(link.as_dict())
-    link.media, link.cable, link.length_m, link.transceiver = "fiber", "mmf", 30, "osfp"
+    link.media, link.cable, link.length_m, link.cable_share = "fiber", "mmf", 30, 0.5
+    link.a_cage, link.a_module, link.b_cage, link.b_module = "osfp17", "xcvr-a", "OSFP1", "xcvr-\u00e9"
     assert artifacts.link_json(link) == json.dumps(link.as_dict())
     link.length_m = 2.5
     assert artifacts.link_json(link) == json.dumps(link.as_dict())
@@ -131,3 +132,19 @@ def test_csv_text_is_what_the_csv_module_writes():
     text = artifacts._csv(iter(rows), ["h1", "h2", "h3"])  # pylint: disable=protected-access
     assert text == expected.getvalue()
     assert list(csv.reader(io.StringIO(text)))[1:] == rows
+
+
+def test_racks_sheet_gives_each_rack_its_space_and_power_against_the_budget(plan):
+    rows = _rows(artifacts.racks_csv_text(plan))
+    assert [r["rack"] for r in rows] == [r.name for r in plan.racks]
+    for row, rack in zip(rows, plan.racks):
+        devices = [plan.devices[e["device"]] for e in rack.devices]
+        assert int(row["used_units"]) == sum(d.height for d in devices) <= int(row["units"])
+        assert float(row["used_power_kw"]) == pytest.approx(sum(d.power_kw for d in devices))
+        assert float(row["headroom_kw"]) == pytest.approx(rack.power_kw - sum(d.power_kw for d in devices))
+        assert row["over_budget"] == "no"
+        assert [item.split(":")[0] for item in row["devices"].split()] == [d.name for d in devices]
+    text = artifacts.racks_text(plan)
+    assert "every rack within its budget" in text
+    for dev in plan.devices.values():
+        assert "| %s | %s | %s |" % (dev.name, dev.model, dev.rack_unit) in text

@@ -32,8 +32,12 @@ def test_every_kind_and_switch_plans_or_names_the_field(ref, switch, kind):
     try:
         plan = _plan(ref, {"kind": kind, "switch": switch})
     except DesignError as exc:
-        # Only what the catalog cannot build (a 1G switch as a compute fabric) is refused, by field.
-        assert all(p.startswith("fabrics.compute.") for p in exc.problems), exc.problems
+        # Only what cannot be built is refused: by the fabric's field, or, where no cable or
+        # transceiver in the catalog fits both the server's cages and the switch's (a 400G OSFP NIC
+        # on a 100G QSFP28 or 1G RJ45 switch), by the catalog fields to fill.
+        assert all(p.startswith("fabrics.compute.") or (p.startswith("catalog: no ") and " fits the " in p)
+                   for p in exc.problems), exc.problems
+        assert CATALOG.switches[switch].speed_gbps < 400 or exc.problems[0].startswith("fabrics."), exc.problems
         return
     compute = plan.fabrics["compute"]
     assert (compute["kind"], compute["switch_model"]) == (kind, switch)

@@ -15,6 +15,7 @@ import collections
 import functools
 import ipaddress
 import json
+import math
 import os
 
 import pytest
@@ -439,15 +440,17 @@ def _check_cables(plan):
     for link in plan.links:
         ra, rb = racks[plan.devices[link.a_device].rack], racks[plan.devices[link.b_device].rack]
         cable = cables[link.cable]
-        assert cable.speed_gbps == link.speed_gbps
         assert link.length_m + 1e-9 >= _distance(facility, ra, rb), link.as_dict()
         assert link.length_m in cable.lengths_m
         if link.media == "fiber":
-            assert link.transceiver and cables[link.transceiver].media == "transceiver", link.as_dict()
+            # A fiber joins two transceivers of its optics family that run the link's speed.
+            for module in (link.a_module, link.b_module):
+                assert cables[module].media == "transceiver", link.as_dict()
+                assert (cables[module].optic, cables[module].speed_gbps) == (cable.optic, link.speed_gbps)
         else:
-            assert link.transceiver is None, link.as_dict()
-        if ra is rb:
-            assert link.media in ("dac", "copper"), link.as_dict()
+            assert cable.speed_gbps == link.speed_gbps
+            assert link.a_module is None and link.b_module is None, link.as_dict()
+        if ra is rb and link.media != "fiber":
             assert link.length_m == min(x for x in cable.lengths_m if x >= facility["in_rack_m"])
 
 
@@ -456,7 +459,7 @@ def test_lab_cables():
     _check_cables(plan)
     for link in links(plan, "node_leaf"):                     # nodes and leaves share the SU's rack
         assert plan.devices[link.a_device].rack == plan.devices[link.b_device].rack
-        assert (link.media, link.cable, link.length_m, link.transceiver) == ("dac", "dac-100g", 1.5, None)
+        assert (link.media, link.cable, link.length_m, link.a_module) == ("dac", "dac-100g", 1.5, None)
     for link in links(plan, "leaf_spine"):                    # next rack: 0.6 + 3.0 slack = 3.6 -> 4 m DAC
         assert (link.media, link.cable, link.length_m) == ("dac", "dac-100g", 4.0)
 
@@ -468,11 +471,16 @@ def test_training_pod_long_links_are_fiber_with_transceivers():
     long_links = [link for link in plan.links if link.speed_gbps == 400 and link.length_m > dac_reach]
     assert long_links, "a 4-SU pod has runs longer than a 400G DAC"
     for link in long_links:
-        assert link.media == "fiber" and link.transceiver is not None
+        assert link.media == "fiber" and link.a_module is not None and link.b_module is not None
     assert any(link.media == "fiber" for link in links(plan, "leaf_spine"))
-    same_rack = [link for link in plan.links
-                 if plan.devices[link.a_device].rack == plan.devices[link.b_device].rack]
-    assert same_rack and all(link.media in ("dac", "copper") for link in same_rack)
+    # A DGX H100 cage carries two rails that go to two leaves: no one DAC can plug into it, so even
+    # a compute link inside one rack is optics (RA-11333-001 Table 8: every compute link is fiber).
+    same_rack = [link for link in links(plan, "node_leaf") if link.fabric == "compute"
+                 and plan.devices[link.a_device].rack == plan.devices[link.b_device].rack]
+    assert same_rack and all(link.media == "fiber" for link in same_rack)
+    inband = [link for link in plan.links if link.fabric == "inband"
+              and plan.devices[link.a_device].rack == plan.devices[link.b_device].rack]
+    assert inband and all(link.media == "dac" for link in inband)     # single-port QSFP cages: DACs
 
 
 # --------------------------------------------------------------------------- BOM and summary
@@ -495,10 +503,17 @@ def test_bom_counts_match_the_plan(source):
         assert total("switch", item=model, fabric=fabric, detail=role) == count
     assert total("switch") == sum(by_kind.values()) == plan.summary["switches"]
     assert total("appliance") == sum(1 for d in devs if d.role == "appliance")
-    assert total("cable") == len(plan.links) == plan.summary["cables"]
+    assert len(plan.links) == plan.summary["cables"]
     for fabric in plan.fabrics:
-        assert total("cable", fabric=fabric) == sum(1 for link in plan.links if link.fabric == fabric)
-    assert total("transceiver") == 2 * sum(1 for link in plan.links if link.transceiver)
+        # Links that share a cable (twin-port DAC, splitter) count it once; a link over two fibers twice.
+        shares = collections.Counter()
+        for link in plan.links:
+            if link.fabric == fabric:
+                shares[(link.cable, link.length_m)] += link.cable_share
+        assert total("cable", fabric=fabric) == sum(math.ceil(v - 1e-9) for v in shares.values())
+    cages = {(link.a_device, link.a_cage) for link in plan.links if link.a_module} | {
+        (link.b_device, link.b_cage) for link in plan.links if link.b_module}
+    assert total("transceiver") == len(cages)             # one module per cage in use
     assert total("rack") == len(plan.racks) == plan.summary["racks"]
     server = plan.design.catalog.servers[plan.design.node_model]
     compute = server.nics["compute"]
@@ -531,7 +546,7 @@ def test_summary_json_shape(source):
     assert summary["power_kw"] == round(sum(d.power_kw for d in plan.devices.values()), 1)
     assert set(summary["fabrics"]) == set(plan.design.fabrics)
     for name, fab in summary["fabrics"].items():
-        assert set(fab) == {"kind", "tiers", "switches", "links"}
+        assert set(fab) == {"kind", "tiers", "switches", "links", "bisection_gbps"}
         assert fab["kind"] == plan.design.fabrics[name].kind
         assert fab["tiers"] in (1, 2, 3)
         assert set(fab["switches"]) == {"leaf", "spine", "core"}
@@ -546,7 +561,7 @@ def test_summary_json_shape(source):
 def test_plan_is_json_serialisable():
     plan = planned(LAB)
     data = json.loads(json.dumps(plan.to_dict()))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert set(data["devices"]) == set(plan.devices)
     assert len(data["links"]) == len(plan.links)
     assert len({link["id"] for link in data["links"]}) == len(plan.links)

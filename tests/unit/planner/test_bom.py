@@ -1,0 +1,166 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The bill of materials against NVIDIA's published SuperPOD figures, counted by cage (#15).
+
+Outside truth: NVIDIA DGX SuperPOD RA-11333-001 (V11, DGX H100), Table 4 "Compute fabric component
+count" and Table 8 "Estimate of cables required for a 4 SU, 127-node DGX SuperPOD" (Compute
+InfiniBand Cabling). Where our count differs, the row names the deliberate difference; it is
+documented in docs/reference-architectures/training-pod.md.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+
+import pytest
+
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.artifacts import bom_text
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
+
+# RA-11333-001 V11, Table 4: SU -> (nodes, leaves, spines, "compute and UFM" cables, "spine-leaf" cables).
+RA_TABLE_4 = {1: (31, 8, 4, 252, 256), 2: (63, 16, 8, 508, 512), 4: (127, 32, 16, 1020, 1024)}
+# RA-11333-001 V11, Table 8, Compute InfiniBand Cabling, 4 SU / 127 nodes (part number: count).
+RA_TABLE_8_COMPUTE = {
+    "980-9I570-00N030": 2040,     # NDR cables 400 Gb/s: DGX to leaf, leaf to spine
+    "980-9I557-00N030": 2,        # NDR cables 200 Gb/s: UFM to leaf ports
+    "980-9I510-00NS00": 1536,     # switch OSFP transceivers, leaf and spine
+    "980-9I51A-00NS00": 508,      # system OSFP transceivers in the DGX H100 systems
+    "980-9I51S-00NS00": 4,        # UFM system transceivers
+}
+
+
+def _pod(count, model="dgx-h100", **fabrics):
+    design = {"name": "spod", "reference": "training-pod", "nodes": {"model": model, "count": count},
+              "fabrics": dict({"inband": None, "oob": None}, **fabrics)}
+    return plan_design(design)
+
+
+def _bom(plan, fabric="compute"):
+    out = collections.Counter()
+    for row in plan.bom:
+        if row["fabric"] == fabric:
+            out[(row["category"], row["part_number"] or row["item"])] += row["quantity"]
+    return out
+
+
+@pytest.mark.parametrize("sus", sorted(RA_TABLE_4))
+def test_compute_fabric_matches_ra_table_4(sus):
+    nodes, leaves, spines, node_cables, spine_cables = RA_TABLE_4[sus]
+    plan = _pod(nodes)
+    compute = plan.fabrics["compute"]
+    assert (compute["switches"]["leaf"], compute["switches"]["spine"]) == (leaves, spines)
+    assert (compute["links"]["node_leaf"], compute["links"]["leaf_spine"]) == (node_cables, spine_cables)
+    bom = _bom(plan)
+    # Every compute link is multimode fiber, one straight fiber per 400G link.
+    assert bom[("cable", "MFP7E10-Nxxx")] == node_cables + spine_cables
+    # Every cage of every compute switch holds one twin-port module (all ports are in use at 1:1).
+    assert bom[("transceiver", "980-9I510-00NS00")] == (leaves + spines) * 32
+    # Four twin-port flat-top cages per DGX, one module each, whichever leaves the two rails reach.
+    assert bom[("transceiver", "980-9I51A-00NS00")] == nodes * 4
+
+
+def test_four_su_compute_bom_matches_ra_table_8():
+    bom = _bom(_pod(127))
+    ours = {"980-9I570-00N030": bom[("cable", "MFP7E10-Nxxx")],
+            "980-9I510-00NS00": bom[("transceiver", "980-9I510-00NS00")],
+            "980-9I51A-00NS00": bom[("transceiver", "980-9I51A-00NS00")],
+            "980-9I51S-00NS00": bom[("transceiver", "980-9I51S-00NS00")]}
+    assert ours["980-9I510-00NS00"] == RA_TABLE_8_COMPUTE["980-9I510-00NS00"]
+    assert ours["980-9I51A-00NS00"] == RA_TABLE_8_COMPUTE["980-9I51A-00NS00"]
+    assert ours["980-9I51S-00NS00"] == RA_TABLE_8_COMPUTE["980-9I51S-00NS00"]
+    # Deliberate difference: the RA runs its 4 UFM ports at NDR200 over 2 cables (980-9I557);
+    # the catalog's UFM appliance ports run at 400G, one straight fiber each: 2040 + 4 fibers.
+    assert ours["980-9I570-00N030"] == RA_TABLE_8_COMPUTE["980-9I570-00N030"] + 4
+
+
+def test_the_old_per_link_count_is_gone():
+    """The BOM once added two single-port optics per fiber link: about 4,090 for this pod."""
+    bom = _bom(_pod(127))
+    modules = sum(q for (category, _part), q in bom.items() if category == "transceiver")
+    assert modules == 1536 + 508 + 4
+    assert modules < 2 * bom[("cable", "MFP7E10-Nxxx")] / 1.9
+
+
+def test_hgx_pod_twin_port_switch_cages_and_single_port_adapters():
+    """An HGX server has single-port OSFP adapters: next to its leaf a splitter DAC (MCP7Y00) takes
+    one switch cage to two servers; farther away, one twin-port module per switch cage and one
+    single-port module per adapter. Counted independently from the links here."""
+    plan = _pod(127, model="hgx-h100")
+    compute = [link for link in plan.links if link.fabric == "compute"]
+    switch_cages = {(link.b_device, link.b_cage) for link in compute} | {
+        (link.a_device, link.a_cage) for link in compute if plan.devices[link.a_device].role != "gpu_node"
+        and plan.devices[link.a_device].role != "appliance"}
+    on_dac = [link for link in compute if link.cable == "dac-400g"]
+    assert on_dac, "leaves share racks with some nodes: splitter DACs"
+    dac_heads = {(link.b_device, link.b_cage) for link in on_dac}
+    assert len(on_dac) == 2 * len(dac_heads)                      # one splitter, two servers
+    bom = _bom(plan)
+    assert bom[("cable", "MCP7Y00-Nxxx")] == len(dac_heads)
+    assert bom[("transceiver", "980-9I510-00NS00")] == len(switch_cages) - len(dac_heads) == 48 * 32 - len(dac_heads)
+    node_links = [link for link in compute if link.tier in ("node_leaf", "appliance_leaf")]
+    assert bom[("transceiver", "980-9I51S-00NS00")] == len(node_links) - len(on_dac)
+    assert bom[("transceiver", "980-9I51A-00NS00")] == 0           # no DGX cages on an HGX server
+
+
+def test_ndr200_connectors_take_splitter_fibers():
+    """Storage ports at 200G on QM9700 cages run as 4 x 200G: each connector of a switch's
+    twin-port module carries two ports, which a 1:2 splitter fiber (MFP7E20) takes to two adapters;
+    switch to switch, the two ports of a connector go to one spine over one straight fiber."""
+    plan = _pod(62, model="hgx-h100", storage={"kind": "infiniband", "switch": "qm9700", "nodes_per_su": 32})
+    bom = _bom(plan, "storage")
+    storage = [link for link in plan.links if link.fabric == "storage"]
+    down = [link for link in storage if link.tier == "node_leaf"]
+    up = [link for link in storage if link.tier == "leaf_spine"]
+    assert bom[("cable", "MFP7E20-Nxxx")] == len(down) / 2
+    assert bom[("cable", "MFP7E10-Nxxx")] == len(up) / 2
+    assert bom[("transceiver", "980-9I693-00NS00")] == len(down)            # QSFP112 at 200G on each adapter
+    switch_cages = {(link.b_device, link.b_cage) for link in storage} | {(link.a_device, link.a_cage) for link in up}
+    assert bom[("transceiver", "980-9I510-00NS00")] == len(switch_cages)
+    facing = collections.defaultdict(set)  # the two ports of a leaf connector reach one spine cage
+    for link in up:
+        connector = (link.a_end.port_number - 1) % 4 // 2
+        facing[(link.a_device, link.a_cage, connector)].add((link.b_device, link.b_cage))
+    assert len(facing) == len(up) / 2 and all(len(far) == 1 for far in facing.values())
+
+
+def test_prices_only_from_the_catalog(tmp_path):
+    plain = _pod(31)
+    assert "cost" not in plain.summary and not any("unit_price" in r for r in plain.bom)
+    assert bom_text(plain).splitlines()[0] == "category,item,part_number,fabric,detail,quantity"
+    quotes = tmp_path / "quotes.yml"
+    quotes.write_text(
+        "servers:\n  dgx-h100:\n    source: quote 2026-11\n    rack_units: 8\n    power_kw: 10.2\n"
+        "    price: 300000\n    currency: USD\n    gpus: {model: H100-SXM5-80GB, count: 8}\n"
+        "    nics:\n      compute:\n        model: cx7-400g\n        ports: 8\n        speed_gbps: 400\n"
+        "        cages: {OSFP1: [7, 4], OSFP2: [6, 5], OSFP3: [2, 1], OSFP4: [3, 0]}\n        cage_top: flat\n"
+        "      bmc: {model: bmc-1g, ports: 1, speed_gbps: 1, form_factor: rj45}\n"
+        "switches:\n  qm9700:\n    source: quote 2026-11\n    kind: infiniband\n    rack_units: 1\n"
+        "    power_kw: 1.72\n    price: 25000\n    currency: USD\n    platforms: [mlnx-os, ufm]\n"
+        "    ports: {count: 64, speed_gbps: 400, form_factor: osfp, cages: 32, top: finned}\n"
+        "    breakouts: [{split: 2, speed_gbps: 200}]\n")
+    design = {"name": "spod", "reference": "training-pod", "nodes": {"count": 31}, "catalog": [str(quotes)],
+              "fabrics": {"inband": None, "oob": None}}
+    plan = plan_design(design, base_dir=os.fspath(tmp_path))
+    rows = {(r["category"], r["item"], r["detail"]): r for r in plan.bom}
+    assert rows[("server", "dgx-h100", "")]["extended_price"] == 31 * 300000
+    assert rows[("switch", "qm9700", "leaf")]["extended_price"] == 8 * 25000
+    assert "unit_price" not in rows[("appliance", "ufm-3.0", "")]       # never an invented price
+    cost = plan.summary["cost"]
+    assert cost["total"] == 31 * 300000 + 12 * 25000 and cost["currency"] == "USD"
+    assert cost["per_gpu"] == round(cost["total"] / (31 * 8), 2)
+    assert cost["per_bisection_gbps"] == round(cost["total"] / plan.fabrics["compute"]["bisection_gbps"], 2)
+    assert "appliance ufm-3.0" in cost["unpriced"]
+    text = bom_text(plan).splitlines()
+    assert text[0].endswith(",unit_price,extended_price,currency")
+    assert text[-1].startswith("total,") and "%.2f" % cost["total"] in text[-1]
+
+
+def test_bisection_is_half_the_narrowest_tier():
+    plan = _pod(127)
+    compute = plan.fabrics["compute"]
+    # 1:1 fat tree: node links (1016 DGX + 4 UFM) x 400G against 1024 leaf-spine links x 400G.
+    assert compute["bisection_gbps"] == min(1020, 1024) * 400 / 2
+    over = _pod(127, compute={"oversubscription": 2})
+    assert over.fabrics["compute"]["bisection_gbps"] == over.fabrics["compute"]["links"]["leaf_spine"] * 400 / 2
