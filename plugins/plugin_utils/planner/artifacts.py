@@ -116,8 +116,8 @@ def racks_text(plan: Plan) -> str:
     after planning: the planner never mounts past a budget)."""
     out = ["# Rack elevations: %s" % plan.name, ""]
     over = [r.name for r in plan.racks if _over(r)]
-    out.append("%d racks, %.1f kW; %s." % (len(plan.racks), sum(r.used_power_kw for r in plan.racks),
-                                          "over budget: " + ", ".join(over) if over else "every rack within its budget"))
+    verdict = "over budget: " + ", ".join(over) if over else "every rack within its budget"
+    out.append("%d racks, %.1f kW; %s." % (len(plan.racks), sum(r.used_power_kw for r in plan.racks), verdict))
     out.append("")
     for rack in plan.racks:
         out.append("## %s (row %s, position %s, %s)" % (rack.name, rack.row, rack.column, rack.kind))

@@ -21,7 +21,7 @@ RA's bill of materials; the cheapest media class that fits and reaches wins othe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence, cast
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, SWITCH_ROLES
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
@@ -144,8 +144,7 @@ def assign(design: Design, links: Sequence[Link], racks_by_device: Mapping[str, 
     ends: list[tuple[Cage, Cage]] = []
     metres: list[float] = []
     for link in links:
-        a_end = link.a_end
-        assert a_end is not None
+        a_end = cast("Interface", link.a_end)       # every planned link has its ends
         ca, cb = cages.of(link.a_device, a_end), cages.of(link.b_device, a_end.peer)
         link.a_cage, link.b_cage = ca.name, cb.name
         ca.used += 1
@@ -174,7 +173,7 @@ def _shape(ends: Sequence[tuple[Cage, Cage]]) -> tuple[int, ...] | None:
         cages[id(ca)] = ca
         cages[id(cb)] = cb
     if len(cages) == 2:
-        a, b = cages.values()
+        a, b = list(cages.values())
         return (a.ports, b.ports) if a.ports == b.ports else None
     hubs = [c for c in cages.values() if c.used > 1]
     if len(hubs) == 1 and all(c.ports == 1 for c in cages.values() if c is not hubs[0]):
@@ -292,8 +291,7 @@ def _fiber(catalog: Catalog, link: Link, ca: Cage, cb: Cage, metres: float,
            problems: dict[str, str]) -> CableModel | None:
     """The fiber between two transceivers: one per connector pair, a 1:2 splitter where one end's
     connector carries two ports; the cable share says how much of a fiber the link takes."""
-    ma, mb = ca.module, cb.module
-    assert ma is not None and mb is not None
+    ma, mb = cast("CableModel", ca.module), cast("CableModel", cb.module)   # set for every cage of the bundle
     per_a, per_b = ma.ports / float(ma.connectors), mb.ports / float(mb.connectors)
     legs, share = 1, 1.0
     if per_a == per_b:

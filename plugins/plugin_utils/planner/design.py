@@ -151,6 +151,10 @@ KIND_KEYS = ("mtu", "host_mtu", "platform", "spine_switch")
 IB_ONLY_KEYS = ("appliances",)
 ETHERNET_ONLY_KEYS = ("qos_profile", "host_addressing", "congestion_control")
 SWITCH_KEYS = ("platform",)
+# A fabric taken to RoCE gets the lossless profile (PFC and ECN, references/defaults.yml) unless the
+# design names one (or null): every RoCE reference and lab design runs it, and RoCE without it
+# drops packets under congestion.
+ROCE_QOS_PROFILE = "lossless"
 
 
 def _follow_choice(inherited: Any, own: Any) -> Any:
@@ -165,7 +169,10 @@ def _follow_choice(inherited: Any, own: Any) -> Any:
         drop.update(ETHERNET_ONLY_KEYS if kind == "infiniband" else IB_ONLY_KEYS)
     if own.get("switch", inherited.get("switch")) != inherited.get("switch"):
         drop.update(SWITCH_KEYS)
-    return {k: v for k, v in inherited.items() if k not in drop or k in own}
+    out = {k: v for k, v in inherited.items() if k not in drop or k in own}
+    if kind == "roce" and inherited.get("kind") != "roce" and "qos_profile" not in own:
+        out["qos_profile"] = ROCE_QOS_PROFILE
+    return out
 
 
 def load_design(source: Any, base_dir: str | None = None) -> Design:

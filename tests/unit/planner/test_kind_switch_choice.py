@@ -54,6 +54,8 @@ def test_the_buyers_questions_plan(ref, fabric, platform):
     assert plan.fabrics["compute"]["platform"] == platform
     if fabric.get("kind") == "roce":
         assert not [d for d in plan.devices.values() if d.role == "appliance"]
+        assert plan.fabrics["compute"]["qos_profile"] == "lossless"          # PFC and ECN follow RoCE
+        assert plan.fabrics["compute"]["qos"]["pfc"] is True
     if fabric.get("kind") == "infiniband":
         assert plan.fabrics["compute"]["qos_profile"] is None and plan.fabrics["compute"]["mtu"] == 4096
 
