@@ -182,8 +182,11 @@ def test_dgx_on_infiniband_with_inband_nics():
     device = plan.devices["t-node-1"].as_dict()
     net = filters.host_network_plan(device, fabrics=plan.fabrics, nccl={"NCCL_IB_QPS_PER_CONNECTION": 4},
                                     rdma_devices={"ibp24s0": "mlx5_7"}, server=plan.catalog["servers"]["dgx-h100"])
-    assert [n["rail"] for n in net["nics"]] == list(range(8))
-    assert net["nics"][0]["gateway"] is None and net["nics"][0]["kind"] == "infiniband"
+    # The 8 compute rails, then the 2 InfiniBand storage ports (training-pod: storage fabric).
+    assert [n["rail"] for n in net["nics"]] == list(range(8)) + [None, None]
+    assert [n["name"] for n in net["nics"][8:]] == ["ibp170s0f0", "ibp41s0f0"]
+    assert {n["kind"] for n in net["nics"]} == {"infiniband"}
+    assert net["nics"][0]["gateway"] is None
     assert net["nics"][0]["qos"] is None
     assert any("bmc0" in s for s in net["skipped"]) and any("enp170s0f1np1" in s for s in net["skipped"])
     assert net["warnings"] == ["ibp24s0: the plan says RDMA device mlx5_0, the host has mlx5_7 (using mlx5_7)"]

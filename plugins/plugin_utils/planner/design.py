@@ -77,6 +77,8 @@ class Design:
     # Address pools the design (or its reference) wrote; the others are the schema's defaults,
     # which the planner may move or grow to fit the plan (addressing.resolve_pools).
     pools_given: frozenset[str] = frozenset()
+    # Fabrics of the reference left out because the server has no ports for them.
+    fabrics_left_out: tuple[str, ...] = ()
 
 
 def merge(base: Any, override: Any) -> Any:
@@ -208,11 +210,30 @@ def load_design(source: Any, base_dir: str | None = None) -> Design:
     if missing:
         raise DesignError([field("catalog", "file %s does not exist" % f) for f in missing], source=path)
     catalog = load_catalog(extra)
-    design = _build(merged, catalog, path, pools_given)
+    left_out = _drop_fabrics_without_ports(merged, user, catalog)
+    design = _build(merged, catalog, path, pools_given, left_out)
     problems = check_design(design)
     if problems:
         raise DesignError(problems, source=path)
     return design
+
+
+def _drop_fabrics_without_ports(merged: dict[str, Any], user: dict[str, Any], catalog: Catalog) -> tuple[str, ...]:
+    """Leave out the fabrics a design inherits from its reference for NIC ports its server does
+    not have (the training pod's storage fabric under a lab node): the reference's choice does not
+    apply to that server. A fabric the design writes itself stays, and is refused by name."""
+    server = catalog.servers.get(str((merged.get("nodes") or {}).get("model")))
+    raw_own = user.get("fabrics")
+    own: dict[str, Any] = raw_own if isinstance(raw_own, dict) else {}
+    if server is None:
+        return ()
+    left_out = []
+    for name in list(merged.get("fabrics") or {}):
+        nic = server.nics.get(FABRIC_NIC_ROLE.get(name, name))
+        if name != "compute" and name not in own and (nic is None or nic.ports == 0):
+            del merged["fabrics"][name]
+            left_out.append(name)
+    return tuple(left_out)
 
 
 def _known(kind: str, table: Iterable[str]) -> str:
@@ -220,7 +241,7 @@ def _known(kind: str, table: Iterable[str]) -> str:
 
 
 def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
-           pools_given: frozenset[str] = frozenset()) -> Design:
+           pools_given: frozenset[str] = frozenset(), left_out: tuple[str, ...] = ()) -> Design:
     problems: list[str] = []
     fabrics: dict[str, FabricSpec] = {}
     for name in FABRIC_ORDER:
@@ -287,7 +308,7 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
         fabrics=fabrics, facility=raw["facility"], addressing=raw["addressing"],
         tenants=list(raw.get("tenants") or []), hosts=dict(raw.get("hosts") or {}),
         validation=dict(raw.get("validation") or {}), raw=raw, catalog=catalog, path=path,
-        pools_given=pools_given)
+        pools_given=pools_given, fabrics_left_out=left_out)
 
 
 # InfiniBand link MTUs (IBTA) the schema's 1280 minimum leaves, and the 4-byte IPoIB header:

@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 def sizing_notices(design: Design, sizings: Mapping[str, Sizing], reserved: int) -> list[Notice]:
     """Notices about scalable units, spines and switch ports, fabric by fabric."""
     out: list[Notice] = []
+    for name in design.fabrics_left_out:
+        out.append(Notice(
+            "fabrics.%s" % name, "the reference's %s fabric is left out: %s has no %s ports" % (
+                name, design.node_model, FABRIC_NIC_ROLE.get(name, name)),
+            "set fabrics.%s: null to say so, or choose a server with %s ports" % (name, FABRIC_NIC_ROLE.get(name, name))))
     compute = sizings["compute"]
     count = design.node_count
     npsu = compute.nodes_per_su

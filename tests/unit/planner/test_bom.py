@@ -33,7 +33,7 @@ RA_TABLE_8_COMPUTE = {
 
 def _pod(count, model="dgx-h100", **fabrics):
     design = {"name": "spod", "reference": "training-pod", "nodes": {"model": model, "count": count},
-              "fabrics": dict({"inband": None, "oob": None}, **fabrics)}
+              "fabrics": dict({"storage": None, "inband": None, "oob": None}, **fabrics)}
     return plan_design(design)
 
 
@@ -164,3 +164,81 @@ def test_bisection_is_half_the_narrowest_tier():
     assert compute["bisection_gbps"] == min(1020, 1024) * 400 / 2
     over = _pod(127, compute={"oversubscription": 2})
     assert over.fabrics["compute"]["bisection_gbps"] == over.fabrics["compute"]["links"]["leaf_spine"] * 400 / 2
+
+
+# --- the reference document's BOM table: ours for 1, 2 and 4 SU beside the RA's -------------------
+
+def _count(plan, category, fabric=None, item=None, detail=None):
+    return sum(r["quantity"] for r in plan.bom if r["category"] == category
+               and (fabric is None or r["fabric"] == fabric)
+               and (item is None or item in (r["item"], r["part_number"]))
+               and (detail is None or r["detail"] == detail))
+
+
+# Row label of docs/reference-architectures/training-pod.md -> how to count it in a plan.
+DOC_ROWS = {
+    "DGX H100 nodes": lambda p: _count(p, "server"),
+    "Compute leaf QM9700": lambda p: _count(p, "switch", "compute", "qm9700", "leaf"),
+    "Compute spine QM9700": lambda p: _count(p, "switch", "compute", "qm9700", "spine"),
+    "Compute node and UFM links": lambda p: p.fabrics["compute"]["links"]["node_leaf"],
+    "Compute leaf-spine links": lambda p: p.fabrics["compute"]["links"]["leaf_spine"],
+    "Compute fibers, 400G (980-9I570-00N030 / MFP7E10)": lambda p: _count(p, "cable", "compute", "MFP7E10-Nxxx"),
+    "UFM cables, 200G (980-9I557-00N030)": lambda p: _count(p, "cable", "compute", "980-9I557-00N030"),
+    "Switch OSFP transceivers, compute (980-9I510-00NS00)": lambda p: _count(p, "transceiver", "compute",
+                                                                             "980-9I510-00NS00"),
+    "DGX system OSFP transceivers (980-9I51A-00NS00)": lambda p: _count(p, "transceiver", "compute", "980-9I51A-00NS00"),
+    "UFM transceivers, compute (980-9I51S-00NS00)": lambda p: _count(p, "transceiver", "compute", "980-9I51S-00NS00"),
+    "UFM appliances": lambda p: _count(p, "appliance"),
+    "Storage QM9700": lambda p: _count(p, "switch", "storage", "qm9700"),
+    "Storage fibers, 400G": lambda p: _count(p, "cable", "storage", "MFP7E10-Nxxx"),
+    "Storage switch transceivers (980-9I510-00NS00)": lambda p: _count(p, "transceiver", "storage", "980-9I510-00NS00"),
+    "DGX storage QSFP112 transceivers (980-9I693-00NS00)": lambda p: _count(p, "transceiver", "storage",
+                                                                            "980-9I693-00NS00"),
+    "In-band SN4600C": lambda p: _count(p, "switch", "inband", "sn4600c"),
+    "Out-of-band SN2201": lambda p: _count(p, "switch", "oob", "sn2201"),
+    "Out-of-band spines SN4600C": lambda p: _count(p, "switch", "oob", "sn4600c"),
+    "Out-of-band 1G cables": lambda p: _count(p, "cable", "oob", "rj45-cat6"),
+    "Management servers": lambda p: 0,            # not planned yet: the row says so, (f)
+    "Rack PDUs": lambda p: 0,
+    "Racks": lambda p: len(p.racks),
+}
+
+
+def _doc_table():
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "docs", "reference-architectures",
+                        "training-pod.md")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    section = text[text.index("### Ours beside NVIDIA's"):]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 8 and cells[0] not in ("Item",) and not cells[0].startswith("---"):
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def reference_plans():
+    return {sus: plan_design({"name": "pod", "reference": "training-pod", "nodes": {"count": nodes}})
+            for sus, nodes in ((1, 31), (2, 63), (4, 127))}
+
+
+def test_the_reference_doc_shows_the_bom_we_plan_beside_the_ra(reference_plans):
+    rows = _doc_table()
+    assert set(rows) == set(DOC_ROWS)
+    for label, count in DOC_ROWS.items():
+        ours1, ra1, ours2, ra2, ours4, ra4, why = rows[label]
+        for sus, ours in ((1, ours1), (2, ours2), (4, ours4)):
+            assert int(ours) == count(reference_plans[sus]), (label, sus)
+        # A figure that differs from the RA's is a documented choice; one that agrees has no note.
+        differs = any(ra != "-" and ra != ours for ours, ra in ((ours1, ra1), (ours2, ra2), (ours4, ra4)))
+        assert bool(why) == differs, (label, rows[label])
+    for sus, (nodes, leaves, spines, node_cables, spine_cables) in RA_TABLE_4.items():
+        i = {1: 1, 2: 3, 4: 5}[sus]
+        assert [rows[k][i] for k in ("DGX H100 nodes", "Compute leaf QM9700", "Compute spine QM9700",
+                                     "Compute node and UFM links", "Compute leaf-spine links")] == [
+            str(nodes), str(leaves), str(spines), str(node_cables), str(spine_cables)]
+    assert [rows[k][5] for k in ("Switch OSFP transceivers, compute (980-9I510-00NS00)",
+                                 "DGX system OSFP transceivers (980-9I51A-00NS00)",
+                                 "UFM transceivers, compute (980-9I51S-00NS00)")] == ["1536", "508", "4"]

@@ -224,7 +224,7 @@ BAD = [
      [lambda t: "fabrics.compute.appliances.model: unknown appliance 'ufm-9'; known: %s" % known("appliances")]),
     ("ib-tenant-without-pkey", {"name": "x", "reference": "training-pod",
                                 "tenants": [{"name": "a", "pkey": 2, "nodes": 4}, {"name": "b", "nodes": 4}]},
-     ["tenants[1].pkey: tenant b needs a partition key on InfiniBand fabric compute; allowed: 1 to 32766 "
+     ["tenants[1].pkey: tenant b needs a partition key on InfiniBand fabric compute, storage; allowed: 1 to 32766 "
       "(0x0001-0x7ffe), unique per tenant"]),
     ("default-pkey-reserved", lab(tenants=[{"name": "a", "pkey": 32767}]),
      ["tenants[0].pkey: 32767 is above the maximum 32766"]),

@@ -35,9 +35,9 @@ REFERENCES = ("training-pod", "inference-pool", "inference-edge")
 
 @functools.lru_cache(maxsize=None)
 def superpod(nodes, appliances=True, host_subnets=None):
-    """training-pod, compute fabric only (inband/oob null), as in the RA's compute-fabric table."""
+    """training-pod, compute fabric only (storage/inband/oob null), as in the RA's compute-fabric table."""
     design = {"name": "spod", "reference": "training-pod", "nodes": {"count": nodes},
-              "fabrics": {"inband": None, "oob": None}}
+              "fabrics": {"storage": None, "inband": None, "oob": None}}
     if not appliances:
         design["fabrics"]["compute"] = {"appliances": None}
     if host_subnets:

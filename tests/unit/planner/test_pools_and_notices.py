@@ -156,3 +156,13 @@ def test_notices_are_in_the_summary():
     plan = _pod(130)
     assert plan.summary["warnings"] == [n.as_dict() for n in plan.notices]
     assert all(set(w) == {"field", "message", "fix"} for w in plan.summary["warnings"])
+
+
+def test_an_inherited_fabric_the_server_has_no_ports_for_is_left_out_with_a_notice():
+    plan = plan_design("inventories/lab/design.yml")          # lab-node under the training pod
+    assert "storage" not in plan.fabrics
+    notice = _notice(plan, "fabrics.storage", "left out")
+    assert "lab-node has no storage ports" in notice.message
+    with pytest.raises(DesignError, match=r"fabrics\.storage: server lab-node has no storage ports"):
+        plan_design({"name": "x", "reference": "training-pod", "nodes": {"model": "lab-node", "count": 4},
+                     "fabrics": {"storage": {"kind": "infiniband", "switch": "qm9700"}, "inband": None, "oob": None}})

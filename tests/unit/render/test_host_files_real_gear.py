@@ -136,8 +136,11 @@ def test_placeholder_names_are_refused_with_the_catalog_field_to_fill():
 def test_dgx_ports_carry_the_user_guide_names_in_each_link_type():
     plan, device = _node({"name": "t", "reference": "training-pod", "nodes": {"model": "dgx-h100", "count": 4}})
     names = [i["name"] for i in device["interfaces"]]
-    # DGX H100/H200 User Guide, Table 5: in-band/storage Ethernet on port 2 of slot 1 and slot 2.
-    assert names[8:10] == ["enp170s0f1np1", "enp41s0f1np1"] and "inband0" not in names
+    # DGX H100/H200 User Guide, Table 5: in-band/storage Ethernet on port 2 of slot 1 and slot 2,
+    # InfiniBand storage on port 1 of the same cards.
+    by_fabric = {f: [i["name"] for i in device["interfaces"] if i["fabric"] == f] for f in ("storage", "inband")}
+    assert by_fabric == {"storage": ["ibp170s0f0", "ibp41s0f0"], "inband": ["enp170s0f1np1", "enp41s0f1np1"]}
+    assert "inband0" not in names
     net = hn.network_plan(device, plan.fabrics, server=plan.catalog["servers"]["dgx-h100"])
     # NCCL bootstraps over NICs this role configured, never over unconfigured in-band names.
     assert net["nccl"]["NCCL_SOCKET_IFNAME"] == "=" + ",".join(names[:8])

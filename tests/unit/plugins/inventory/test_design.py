@@ -213,7 +213,8 @@ def test_training_pod_groups():
     assert len(members(inventory, "gpu_nodes")) == 127
     assert len(members(inventory, "appliances")) == 2
     assert {g for g in inventory.groups if g.startswith("rail_")} == {"rail_%d" % r for r in range(8)}
-    assert {g for g in inventory.groups if g.startswith("fabric_")} == {"fabric_compute", "fabric_inband", "fabric_oob"}
+    fabric_groups = {g for g in inventory.groups if g.startswith("fabric_")}
+    assert fabric_groups == {"fabric_compute", "fabric_storage", "fabric_inband", "fabric_oob"}
     assert "mlnx_os" in inventory.groups and "cumulus" in inventory.groups
     # UFM appliances belong to the compute fabric and get its summary
     ufm = members(inventory, "appliances")[0]
