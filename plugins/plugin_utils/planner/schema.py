@@ -10,7 +10,8 @@ One schema (``schemas/design.schema.json``) drives both validation and the refer
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+import math
+from typing import Any, Iterable, Iterator
 
 try:
     import jsonschema
@@ -78,4 +79,19 @@ def validate_against(schema: dict[str, Any], data: Any) -> list[str]:
             error = best if best is not None else error
         path = dotted(error.absolute_path)
         problems.append("%s: %s" % (path or "(top level)", _describe(error)))
+    problems.extend("%s: %r is not a finite number" % (dotted(path) or "(top level)", value)
+                    for path, value in _non_finite(data, []))
     return problems
+
+
+def _non_finite(data: Any, path: list[Any]) -> Iterator[tuple[list[Any], float]]:
+    """YAML's .inf and .nan pass JSON Schema's number checks (NaN compares false with every bound)
+    but no count, length or power can be one."""
+    if isinstance(data, float) and not math.isfinite(data):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _non_finite(value, path + [key])
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _non_finite(value, path + [i])

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-from unittest import mock
 
 import pytest
 
 from ansible.errors import AnsibleActionFail
 from ansible_collections.refarch.ai_cluster.plugins.action.compare import ActionModule
+
+from action_harness import make_action  # tests/unit/plugins/action/action_harness.py
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 EDGE = os.path.join(ROOT, "inventories", "inference-edge", "design.yml")
@@ -20,12 +21,7 @@ AXES = {"nodes.count": [2, 8]}
 
 
 def _action(args, check_mode=False, diff=False):
-    task = mock.MagicMock()
-    task.args = args
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.diff = diff
-    return ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    return make_action(ActionModule, args, check_mode=check_mode, diff=diff)
 
 
 def test_writes_once_then_reports_no_change(tmp_path):

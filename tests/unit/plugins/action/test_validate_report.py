@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from unittest import mock
 
 import pytest
 
@@ -23,17 +22,14 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.artifac
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.compare import compare
 
+from action_harness import make_action  # tests/unit/plugins/action/action_harness.py
+
 HERE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURES = os.path.join(HERE, "fixtures", "validate")
 
 
 def _action(args, check_mode=False):
-    task = mock.MagicMock()
-    task.args = args
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.diff = False
-    return ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    return make_action(ActionModule, args, check_mode=check_mode)
 
 
 def _hostvars(gathered):
