@@ -82,9 +82,10 @@ class Design:
 
 
 def merge(base: Any, override: Any) -> Any:
-    """Merge ``override`` into a copy of ``base``: mappings key by key, ``None`` deletes."""
+    """Merge ``override`` into a copy of ``base``: mappings key by key, ``None`` deletes (also
+    where ``base`` has nothing to delete: a null never reaches the schema as a value)."""
     if not isinstance(base, dict) or not isinstance(override, dict):
-        return copy.deepcopy(override)
+        return _without_nulls(override)
     out = copy.deepcopy(base)
     for key, value in override.items():
         if value is None:
@@ -92,8 +93,15 @@ def merge(base: Any, override: Any) -> Any:
         elif key in out and isinstance(out[key], dict) and isinstance(value, dict):
             out[key] = merge(out[key], value)
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = _without_nulls(value)
     return out
+
+
+def _without_nulls(value: Any) -> Any:
+    """A deep copy of ``value`` without the mapping keys set to null."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    return copy.deepcopy(value)
 
 
 def apply_defaults(schema: dict[str, Any], data: Any, root: dict[str, Any] | None = None) -> Any:
@@ -317,6 +325,8 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
 IB_LINK_MTUS = (2048, 4096)
 # Jumbo MTU of Ethernet fabric ports (shared/REFERENCE-FACTS.md: 9216 on fabric ports).
 ETHERNET_MTU = 9216
+# Host MTU of Ethernet fabrics by default (jumbo frames), or the fabric's MTU when that is lower.
+HOST_MTU = 9000
 IPOIB_HEADER = 4
 
 
@@ -331,7 +341,7 @@ def _mtus(spec: dict[str, Any], where: str, platform: str) -> tuple[int, int, li
         if mtu > limit:
             problems.append(field(where + ".mtu", "%d is more than a %s switch takes on a routed port; allowed: "
                                   "up to %d" % (mtu, platform, limit)))
-        host_mtu = int(spec.get("host_mtu", 9000))
+        host_mtu = int(spec.get("host_mtu", min(HOST_MTU, mtu)))
         if host_mtu > mtu:
             problems.append(field(where + ".host_mtu", "%d is more than the fabric's MTU %d; allowed: up to %d" % (
                 host_mtu, mtu, mtu)))
@@ -404,7 +414,10 @@ def check_design(design: Design) -> list[str]:
                 server.id, nic.ports, switch.id, radix)))
         if fabric.host_addressing == "mlag_bond":
             problems.extend(_mlag_problems(where, fabric, nic.ports, server.id))
-        if fabric.appliance_count and fabric.kind != "infiniband":
+        if fabric.appliance_count and name != "compute":
+            problems.append(field(where + ".appliances", "appliances attach to the compute fabric's leaves; "
+                                  "this planner does not place them on the %s fabric (set appliances to null)" % name))
+        elif fabric.appliance_count and fabric.kind != "infiniband":
             problems.append(field(where + ".appliances", "UFM appliances manage InfiniBand fabrics; this "
                                   "fabric is %s (set appliances to null)" % fabric.kind))
         if fabric.nodes_per_su and fabric.appliance_count:

@@ -159,8 +159,10 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0) -> Sizing:
                                     " (%d go to the MLAG peer link)" % peer_links if peer_links else "")))
     spine_radix, uplink_split = spine.radix_at(up_speed)
     if not spine_radix:
-        raise DesignError(field(where + ".spine_switch", "%s has no %s Gb/s ports for the leaf uplinks" % (
-            spine.id, up_speed)))
+        raise DesignError(field(where + ".spine_switch", "%s%s has no %g Gb/s ports for the leaf uplinks; set "
+                                "spine_switch to a switch that has them" % (
+                                    spine.id, "" if spec.spine_switch != spec.switch else
+                                    " (the leaf switch: spine_switch is not set)", up_speed)))
     values.update(link_speed=speed, uplink_split=uplink_split, uplinks=uplinks, uplink_base=uplink_base)
     # Two tiers: one spine group reaches every leaf.
     if tiers_wanted in ("auto", 2):

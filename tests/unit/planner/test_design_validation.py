@@ -453,3 +453,30 @@ def test_mtu_defaults_follow_the_fabric_kind():
     plan = plan_design({"name": "x", "reference": "training-pod"})
     node = next(d for d in plan.devices.values() if d.role == "gpu_node")
     assert {i.mtu for i in node.interfaces if i.fabric == "compute"} == {4092}
+
+
+# --- found by the design-space properties (tests/unit/planner/test_design_space.py) --------------
+
+def test_a_null_fabric_is_left_out_even_without_a_reference():
+    plan = plan_design({"name": "x", "workload": "training", "nodes": {"model": "lab-node", "count": 4},
+                        "fabrics": {"compute": {"kind": "roce", "switch": "lab-switch"}, "inband": None}})
+    assert set(plan.fabrics) == {"compute"}
+
+
+def test_appliances_on_another_fabric_than_compute_are_refused_not_ignored():
+    with pytest.raises(DesignError, match=r"fabrics\.storage\.appliances: appliances attach to the compute"):
+        plan_design({"name": "x", "reference": "training-pod",
+                     "fabrics": {"storage": {"appliances": {"model": "ufm-3.0", "count": 2}}}})
+
+
+def test_the_host_mtu_follows_a_lower_fabric_mtu():
+    plan = plan_design({"name": "x", "reference": "inference-pool", "fabrics": {"compute": {"mtu": 1500}}})
+    assert (plan.fabrics["compute"]["mtu"], plan.fabrics["compute"]["host_mtu"]) == (1500, 1500)
+    with pytest.raises(DesignError, match=r"fabrics\.compute\.host_mtu: 9000 is more than the fabric's MTU 1500"):
+        plan_design({"name": "x", "reference": "inference-pool", "fabrics": {"compute": {"mtu": 1500, "host_mtu": 9000}}})
+
+
+def test_a_spine_switch_the_user_did_not_set_is_named_as_the_leaf_switch():
+    with pytest.raises(DesignError, match=r"spine_switch: sn2201 \(the leaf switch: spine_switch is not set\)"):
+        plan_design({"name": "x", "workload": "training", "nodes": {"model": "lab-node", "count": 40},
+                     "fabrics": {"compute": {"kind": "roce", "switch": "sn2201"}}})
