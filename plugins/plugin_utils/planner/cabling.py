@@ -212,21 +212,20 @@ def _cable_bundle(catalog: Catalog, links: list[Link], ends: list[tuple[Cage, Ca
         return
     for cage in cage_list:
         cage.module = by_kind[(cage.ports, cage.form_factor, cage.top)]
-    pairs: dict[int, list[tuple[int, Link, float]]] = {}
+    pairs: dict[tuple[int, int], list[tuple[Link, float]]] = {}
     facing: dict[tuple[int, int], set[tuple[int, int]]] = {}
     for link, (ca, cb), m in zip(links, ends, metres):
         fiber = _fiber(catalog, link, ca, cb, m, problems)
+        a_end = cast("Interface", link.a_end)
         if fiber is not None and fiber.legs == 1 and link.cable_share < 1:
             # Breakout ports sharing one straight fiber: their connectors must face each other.
-            facing.setdefault(_connector(ca, link.a_end), set()).add(
-                _connector(cb, link.a_end.peer if link.a_end is not None else None))
+            facing.setdefault(_connector(ca, a_end), set()).add(_connector(cb, a_end.peer))
         if fiber is not None and fiber.legs == 2:
-            # One splitter fiber serves the two ports of one connector: group them by the
-            # split end's cage, in port order, and give each pair the longer run.
+            # One splitter fiber serves the ports of one connector of the split end: they get the
+            # length of the longer run.
             split_a = ca.module is not None and ca.module.ports > ca.module.connectors
-            end = link.a_end if split_a else (link.a_end.peer if link.a_end is not None else None)
-            number = (end.port_number or 0) if end is not None else 0
-            pairs.setdefault(id(ca if split_a else cb), []).append((number, link, m))
+            connector = _connector(ca, a_end) if split_a else _connector(cb, a_end.peer)
+            pairs.setdefault(connector, []).append((link, m))
     if any(len(far) > 1 for far in facing.values()):
         problems["facing-%s" % links[0].fabric] = field(
             "fabrics.%s.oversubscription" % links[0].fabric,
@@ -234,14 +233,10 @@ def _cable_bundle(catalog: Catalog, links: list[Link], ends: list[tuple[Cage, Ca
             "from a leaf to each spine must be a multiple of the breakout; choose another oversubscription or "
             "nodes_per_su" % (links[0].tier, links[0].speed_gbps))
     for group in pairs.values():
-        group.sort(key=lambda t: t[0])
-        for i in range(0, len(group), 2):
-            chunk = group[i:i + 2]
-            longest_pair = max(m for _n, _l, m in chunk)
-            for _n, link, _m in chunk:
-                item = catalog.cables[link.cable]  # type: ignore[index]  # set by _fiber
-                link.length_m = orderable(item, longest_pair)
-                _write_length(link)
+        longest_run = max(m for _link, m in group)
+        for link, _m in group:
+            link.length_m = orderable(catalog.cables[cast(str, link.cable)], longest_run)
+            _write_length(link)
 
 
 def _choose(catalog: Catalog, speed: float, longest: float, shape: tuple[int, ...] | None, cages: list[Cage],
@@ -319,13 +314,12 @@ def _fiber(catalog: Catalog, link: Link, ca: Cage, cb: Cage, metres: float,
     return None
 
 
-def _connector(cage: Cage, iface: Interface | None) -> tuple[int, int]:
+def _connector(cage: Cage, iface: Interface) -> tuple[int, int]:
     """(cage, connector index) of a switch port on a breakout: ports of a cage in order, `per`
     of them on each connector of its transceiver."""
     module = cage.module
     per = max(1, module.ports // module.connectors) if module is not None else 1
-    number = (iface.port_number or 1) if iface is not None else 1
-    return id(cage), ((number - 1) % max(1, cage.ports)) // per
+    return id(cage), ((iface.port_number or 1) - 1) % max(1, cage.ports) // per
 
 
 def _write_length(link: Link) -> None:
