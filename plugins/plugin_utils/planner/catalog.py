@@ -181,10 +181,20 @@ class Catalog:
     cables: dict[str, CableModel]
     appliances: dict[str, ApplianceModel]
     files: list[str]
+    # Answers of cables_for and modules by their arguments: asked once per link and cage, and the
+    # catalog does not change after loading.
+    _memo: dict[tuple[object, ...], list[CableModel]] = dc_field(default_factory=dict, init=False, repr=False,
+                                                                  compare=False)
 
     def cables_for(self, speed_gbps: float) -> list[CableModel]:
         """Fixed cables of a speed and fibers of the optics families that have a transceiver at
         that speed, in order of preference: media class, then reach."""
+        found = self._memo.get(("cables", speed_gbps))
+        if found is None:
+            found = self._memo[("cables", speed_gbps)] = self._cables_for(speed_gbps)
+        return found
+
+    def _cables_for(self, speed_gbps: float) -> list[CableModel]:
         families = {c.optic for c in self.cables.values() if c.media == "transceiver" and c.speed_gbps == speed_gbps}
         found = [c for c in self.cables.values()
                  if (c.media == "fiber" and c.optic in families)
@@ -193,8 +203,13 @@ class Catalog:
 
     def modules(self, optic: str, speed_gbps: float) -> list[CableModel]:
         """Transceivers of an optics family at a speed."""
-        return sorted((c for c in self.cables.values() if c.media == "transceiver" and c.optic == optic
-                       and c.speed_gbps == speed_gbps), key=lambda c: c.id)
+        key = ("modules", optic, speed_gbps)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = sorted(
+                (c for c in self.cables.values() if c.media == "transceiver" and c.optic == optic
+                 and c.speed_gbps == speed_gbps), key=lambda c: c.id)
+        return found
 
 
 def _cage_of(cages: dict[str, list[int]] | None, ports: int) -> tuple[tuple[str, int], ...]:
