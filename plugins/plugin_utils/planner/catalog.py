@@ -183,8 +183,8 @@ class Catalog:
     files: list[str]
     # Answers of cables_for and modules by their arguments: asked once per link and cage, and the
     # catalog does not change after loading.
-    _memo: dict[tuple[object, ...], list[CableModel]] = dc_field(default_factory=dict, init=False, repr=False,
-                                                                  compare=False)
+    _memo: dict[tuple[object, ...], list[CableModel]] = dc_field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def cables_for(self, speed_gbps: float) -> list[CableModel]:
         """Fixed cables of a speed and fibers of the optics families that have a transceiver at
