@@ -285,6 +285,8 @@ def _cost(plan: Plan) -> list[Metric]:
         per_gpu = cost.get("per_gpu")
         per_gpu = float(per_gpu) if per_gpu is not None else (total / gpus if gpus else None)
         unpriced = cost.get("unpriced")
+        if isinstance(unpriced, (list, tuple)):
+            unpriced = len(unpriced)               # the planner lists the unpriced items by name
     else:
         priced = [r for r in plan.bom if r.get("extended_price") is not None or r.get("unit_price") is not None]
         if not priced:

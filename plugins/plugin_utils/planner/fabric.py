@@ -55,7 +55,9 @@ class Sizing:
     leaves_per_su: int
     leaves: int
     downlinks: int          # planned downlinks per leaf
+    down_max: int           # downlinks a leaf has room for at this oversubscription
     uplinks: int            # uplinks per leaf
+    uplink_speed: float     # Gb/s of a leaf uplink (the switch's separate uplink ports, if it has them)
     uplink_base: int        # port number before the first uplink
     spines_per_group: int
     links_per_leaf_spine: int
@@ -136,12 +138,13 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0) -> Sizing:
         fabric=spec.name, link_speed=speed, split=split, ports_per_node=p, width=width,
         per_column=per_column, nodes_per_su=nodes_per_su, sus=sus,
         leaves_per_column=leaves_per_column, leaves_per_su=leaves_per_su, leaves=leaves,
-        downlinks=downlinks, peer_links=peer_links)
+        downlinks=downlinks, down_max=down_max, peer_links=peer_links)
     if tiers_wanted == 1:
         if leaves_per_column > 1:
             raise DesignError(field(where + ".tiers", "one switch per column cannot serve %d nodes on %s "
                                     "(%d ports); use tiers: auto" % (design.node_count, leaf.id, radix)))
-        return Sizing(tiers=1, uplink_split=1, uplinks=0, uplink_base=downlinks, spines_per_group=0,
+        return Sizing(tiers=1, uplink_split=1, uplinks=0, uplink_speed=speed, uplink_base=downlinks,
+                      spines_per_group=0,
                       links_per_leaf_spine=0, sus_per_pod=sus, pods=1, spine_uplinks=0, cores_per_group=0,
                       links_per_spine_core=0, **values)
     if separate_uplinks:
@@ -163,7 +166,8 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0) -> Sizing:
                                 "spine_switch to a switch that has them" % (
                                     spine.id, "" if spec.spine_switch != spec.switch else
                                     " (the leaf switch: spine_switch is not set)", up_speed)))
-    values.update(link_speed=speed, uplink_split=uplink_split, uplinks=uplinks, uplink_base=uplink_base)
+    values.update(link_speed=speed, uplink_split=uplink_split, uplinks=uplinks, uplink_speed=up_speed,
+                  uplink_base=uplink_base)
     # Two tiers: one spine group reaches every leaf.
     if tiers_wanted in ("auto", 2):
         n = _fewest_dividing(uplinks, spec.min_spines, leaves * uplinks, spine_radix)
@@ -355,7 +359,7 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
                                      spine_model.id, plat, fabric=fab, index=index + 1, pod=pod,
                                      height=spine_model.rack_units, power_kw=spine_model.power_kw))
     separate = leaf_model.raw.get("uplink_ports")
-    up_speed = float(separate["speed_gbps"]) if separate else s.link_speed
+    up_speed = s.uplink_speed
     up_lanes = int(separate.get("lanes_per_port", lanes)) if separate else lanes
 
     def uplink_name(number: int) -> str:

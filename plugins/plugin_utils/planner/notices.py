@@ -57,10 +57,7 @@ def sizing_notices(design: Design, sizings: Mapping[str, Sizing], reserved: int)
         if radix > used:
             # What fabric.size picks when nodes_per_su is not given: as many nodes as the leaf's
             # downlinks take at this oversubscription.
-            down = radix - s.peer_links
-            if not separate:
-                down -= int(math.ceil(down / (spec.oversubscription + 1.0)))
-            fill = down // s.per_column * s.leaves_per_column
+            fill = s.down_max // s.per_column * s.leaves_per_column
             out.append(Notice(
                 where + ".nodes_per_su",
                 "each of the %d leaves (%s) uses %d of its %d ports; %d stay unused" % (
@@ -83,7 +80,7 @@ def _spine_notice(design: Design, name: str, s: Sizing, reserved: int) -> list[N
     """More spines than ports need: a leaf's uplinks must divide evenly over the spines, so the
     planner takes the next divisor up. Say which sizes use the spines fully."""
     spec = design.fabrics[name]
-    ports = design.catalog.switches[spec.spine_switch].radix_at(_uplink_speed(design, name, s))[0]
+    ports = design.catalog.switches[spec.spine_switch].radix_at(s.uplink_speed)[0]
     if s.tiers == 3:
         ports //= 2                                # half of a spine's ports go up to the cores
     group_leaves = s.leaves if s.tiers == 2 else s.sus_per_pod * s.leaves_per_su
@@ -102,11 +99,6 @@ def _spine_notice(design: Design, name: str, s: Sizing, reserved: int) -> list[N
     return [Notice("fabrics.%s.nodes_per_su" % name,
                    "%d spines instead of the %d whose ports suffice, so that each leaf's %d uplinks split "
                    "evenly over them" % (s.spines_per_group, enough, s.uplinks), fix)]
-
-
-def _uplink_speed(design: Design, name: str, s: Sizing) -> float:
-    separate = design.catalog.switches[design.fabrics[name].switch].raw.get("uplink_ports")
-    return float(separate["speed_gbps"]) if separate else s.link_speed
 
 
 def rack_notices(design: Design) -> list[Notice]:

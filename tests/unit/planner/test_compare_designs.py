@@ -348,3 +348,20 @@ def test_the_worked_example_in_the_docs_is_what_the_tool_writes(tmp_path, ib_vs_
     start = written.index("| | infiniband/qm9700 | roce/sn5600 |")
     table = written[start:written.index("\n\n", start)]
     assert table in doc, "regenerate the worked example of docs/compare.md with make compare"
+
+
+def test_cost_rows_from_a_priced_catalog(tmp_path):
+    """The planner's own cost (a catalog file of quotes) reaches the table: its list of unpriced
+    items is counted, not shown as a list."""
+    quotes = tmp_path / "quotes.yml"
+    quotes.write_text("switches:\n  sn5600:\n    source: quote\n    kind: ethernet\n    rack_units: 2\n"
+                      "    power_kw: 1.8\n    price: 40000\n    currency: USD\n    platforms: [cumulus, sonic]\n"
+                      "    ports: {count: 64, speed_gbps: 800, form_factor: osfp, top: finned}\n"
+                      "    breakouts: [{split: 2, speed_gbps: 400}, {split: 4, speed_gbps: 200}]\n")
+    plan = plan_design({"name": "t", "reference": "inference-pool", "catalog": [str(quotes)]},
+                       base_dir=str(tmp_path))
+    cost = plan.summary["cost"]
+    m = _metrics(plan)
+    assert m["cost_total"].value == cost["total"] == 40000 * sum(
+        1 for d in plan.devices.values() if d.model == "sn5600")
+    assert m["cost_unpriced_items"].value == len(cost["unpriced"]) > 0
