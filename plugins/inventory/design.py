@@ -13,7 +13,7 @@ author:
 description:
   - Plans a C(refarch.ai_cluster) design file (the same planner that writes C(plan.json)) and adds
     every device of the plan as a host, that is GPU nodes, leaf, spine and core switches of every
-    fabric, and fabric appliances such as UFM.
+    fabric, fabric appliances such as UFM and management servers, and rack PDUs.
   - Each host gets its own slice of the plan under one prefix, C(refarch_), so that playbooks and
     roles read addresses, ports, peers and BGP sessions instead of deriving them again.
     See C(docs/plan-format.md) of the collection for every field.
@@ -31,12 +31,12 @@ description:
     artifacts). The roles read these, never the design file, so that what they configure is what
     was planned."
   - "Groups, always present: C(gpu_nodes), C(switches) (parent of C(leaf), C(spine) and C(core)),
-    C(appliances), C(ethernet_switches), C(infiniband_switches)."
+    C(appliances), C(pdus), C(ethernet_switches), C(infiniband_switches)."
   - "Groups, present when some host is in them: C(fabric_<fabric>) (switches and appliances of
     that fabric, for example C(fabric_compute)), C(su_<n>) (scalable unit), C(rack_<rack>),
     C(rail_<n>) (leaves of rail-optimized fabrics), and one group per platform named after it
     (C(linux) for GPU nodes and appliances; C(lab), C(sonic), C(cumulus), C(eos), C(mlnx_os) for
-    switches)."
+    switches; C(pdu) for PDUs, which no play configures)."
   - Characters not valid in a group name (such as C(-)) become C(_).
   - A design that cannot be planned fails the inventory source with the planner's message, which
     lists every problem with the field to change.
@@ -129,9 +129,9 @@ except ImportError as exc:  # pragma: no cover - PyYAML or the collection itself
 CACHE_FORMAT = 2
 
 ROLE_GROUPS = {"gpu_node": "gpu_nodes", "leaf": "leaf", "spine": "spine", "core": "core",
-               "appliance": "appliances"}
+               "appliance": "appliances", "pdu": "pdus"}
 # Groups created even when empty, so that plays can always name them.
-FIXED_GROUPS = ("gpu_nodes", "switches", "leaf", "spine", "core", "appliances",
+FIXED_GROUPS = ("gpu_nodes", "switches", "leaf", "spine", "core", "appliances", "pdus",
                 "ethernet_switches", "infiniband_switches")
 
 _INVALID_GROUP_CHARS = re.compile(r"[^A-Za-z0-9_]")

@@ -15,7 +15,12 @@ from __future__ import annotations
 NODE_ROLE = "gpu_node"
 APPLIANCE_ROLE = "appliance"
 SWITCH_ROLES = ("leaf", "spine", "core")
-DEVICE_ROLES = (NODE_ROLE,) + SWITCH_ROLES + (APPLIANCE_ROLE,)
+# Rack power distribution units: in the racks, the BOM and the out-of-band fabric, never configured.
+PDU_ROLE = "pdu"
+DEVICE_ROLES = (NODE_ROLE,) + SWITCH_ROLES + (APPLIANCE_ROLE, PDU_ROLE)
+# Interface role of a device's management port on the out-of-band fabric (switches, appliances,
+# PDUs; a GPU node's is ``bmc``): cabled and addressed, never configured as a data port.
+MGMT_ROLE = "mgmt"
 
 # Fabrics a design may have, in the order they are planned (the compute fabric decides the SUs).
 FABRIC_ORDER = ("compute", "storage", "inband", "oob")

@@ -20,6 +20,12 @@ Sources of the facts:
 * MLNX-OS / UFM InfiniBand ports ``IB1/N``, N the port number ibnetdiscover prints: NVIDIA
   MLNX-OS user manual, "InfiniBand Interfaces".
 * BGP unnumbered (IPv6 link-local next hops, RFC 5549) with FRR: Cumulus Linux and the lab's FRR.
+* Management ports (the out-of-band port the planner cables to the OOB fabric): ``eth0`` on SONiC
+  (SONiC configuration guide, ``MGMT_INTERFACE|eth0``) and on Cumulus Linux (user guide,
+  "Management VRF": eth0 is the management interface); ``Management1`` on fixed Arista switches
+  (EOS User Manual, "Management Interfaces"); ``mgmt0`` on MLNX-OS/Onyx (NVIDIA Onyx user manual,
+  "Management Interfaces": out-of-band interfaces mgmt0, mgmt1). The lab's switches run with
+  ``--network none``: no management port.
 * Cumulus ``version``: the NVUE OpenAPI schema of each Cumulus Linux 5.x release, as the Pydantic
   models of the ``nvueschema`` package (0.1.0, models ``v5_0`` to ``v5_18``); the templates' keys and
   values are checked against the declared release's models (tests/unit/render/test_cumulus_nvue_schema.py).
@@ -35,25 +41,33 @@ from collections import namedtuple
 #: validate_gather can read it back; ``bgp_from_frr``: its BGP state is read with FRR's vtysh;
 #: ``loopback``, ``gateway`` (a format with the host VLAN) and ``bridge``: interface names;
 #: ``version``: the NOS release the templates are written for where the syntax differs by release
-#: (None: one syntax for all supported releases).
+#: (None: one syntax for all supported releases); ``management``: the name of the switch's
+#: out-of-band management port (None: none known, so the planner does not cable it).
 Platform = namedtuple("Platform", (
     "name", "kind", "port_naming", "max_mtu", "rendered", "unnumbered", "gathered", "bgp_from_frr",
-    "loopback", "gateway", "bridge", "version"), defaults=(None,))
+    "loopback", "gateway", "bridge", "version", "management"), defaults=(None, None))
 
 PLATFORMS = {
     "lab": Platform("lab", "ethernet", "swp", None, True, True, True, True, "lo", "br-rail", "br-rail"),
-    "sonic": Platform("sonic", "ethernet", "sonic", None, True, False, True, True, "Loopback0", "Vlan%d", None),
+    "sonic": Platform("sonic", "ethernet", "sonic", None, True, False, True, True, "Loopback0", "Vlan%d", None,
+                      management="eth0"),
     # Cumulus Linux 5.14: the newest release whose NVUE schema the nvue.yaml template matches (5.6 to
     # 5.14 in nvueschema 0.1.0's models; 5.15 renamed interface `ip` and `enable: on` keys).
-    "cumulus": Platform("cumulus", "ethernet", "swp", None, True, True, True, True, "lo", "vlan%d", "br_default", "5.14"),
-    "eos": Platform("eos", "ethernet", "eos", 9214, True, False, False, False, "Loopback0", "Vlan%d", None),
-    "mlnx-os": Platform("mlnx-os", "infiniband", "ib", None, False, False, False, False, None, None, None),
-    "ufm": Platform("ufm", "infiniband", "ib", None, False, False, False, False, None, None, None),
+    "cumulus": Platform("cumulus", "ethernet", "swp", None, True, True, True, True, "lo", "vlan%d", "br_default", "5.14",
+                        management="eth0"),
+    "eos": Platform("eos", "ethernet", "eos", 9214, True, False, False, False, "Loopback0", "Vlan%d", None,
+                    management="Management1"),
+    "mlnx-os": Platform("mlnx-os", "infiniband", "ib", None, False, False, False, False, None, None, None,
+                        management="mgmt0"),
+    "ufm": Platform("ufm", "infiniband", "ib", None, False, False, False, False, None, None, None,
+                    management="mgmt0"),
     # GPU nodes and appliances: Linux hosts, read back by validate_gather.
     "linux": Platform("linux", "host", None, None, False, False, True, False, None, None, None),
+    # Rack PDUs: cabled to the out-of-band fabric and counted, never configured or read back.
+    "pdu": Platform("pdu", "power", None, None, False, False, False, False, None, None, None),
 }
 
-SWITCH_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.kind != "host")
+SWITCH_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.kind in ("ethernet", "infiniband"))
 RENDERED_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.rendered)
 UNNUMBERED_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.unnumbered)
 GATHERED_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.gathered)

@@ -23,7 +23,7 @@ try:
 except ImportError:  # pragma: no cover - a requirement of the collection
     HAS_NETADDR = False
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, FABRIC_ORDER
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, FABRIC_ORDER, PDU_ROLE
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.fabric import mlag_pairs
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Notice
@@ -95,6 +95,23 @@ OOB_SWITCH_BLOCKS = 4 * 4
 Demand = dict[str, list[tuple[int, str]]]
 
 
+def _block_devices(fabric: str, role: str, appliances: Sequence[Device],
+                   switches_by_fabric: Mapping[str, Mapping[str, Sequence[Device]]]) -> list[Device]:
+    """The devices of one out-of-band address block: a fabric's switches of one tier, or its
+    appliances (the out-of-band fabric's block also holds the PDUs, after its own appliances)."""
+    if role != "appliance":
+        return list(switches_by_fabric.get(fabric, {}).get(role, []))
+    own = [a for a in appliances if a.fabric == fabric and a.role != PDU_ROLE]
+    return own + (_pdus(appliances, spine_racks=True) if fabric == "oob" else [])
+
+
+def _pdus(devices: Sequence[Device], spine_racks: bool) -> list[Device]:
+    """The PDUs of the spine groups' racks, or of the SU rows' racks in SU order: each list only
+    grows at its end as the pod grows (a new SU's racks come after the others)."""
+    found = [d for d in devices if d.role == PDU_ROLE and (d.su is None) == spine_racks]
+    return found if spine_racks else sorted(found, key=lambda d: d.su)
+
+
 def demands(builds: Mapping[str, FabricBuild], nodes: Sequence[Device], appliances: Sequence[Device],
             switches_by_fabric: Mapping[str, Mapping[str, Sequence[Device]]]) -> Demand:
     """Addresses each pool must hold in each of its blocks, with what needs them.
@@ -103,11 +120,12 @@ def demands(builds: Mapping[str, FabricBuild], nodes: Sequence[Device], applianc
     gives, so the two can never disagree about what fits."""
     out: Demand = {name: [] for name in POOL_PARTS}
     last_slot = max((n.global_slot for n in nodes), default=0)
-    out["oob"].append((2 * (OOB_NODE_FIRST + last_slot + 1), "%d GPU nodes" % len(nodes)))
+    row_pdus = len(_pdus(appliances, spine_racks=False))
+    out["oob"].append((2 * (OOB_NODE_FIRST + last_slot + 1 + row_pdus), "%d GPU nodes%s" % (
+        len(nodes), " and %d PDUs" % row_pdus if row_pdus else "")))
     for fname in FABRIC_ORDER:
         for role in ("leaf", "spine", "core", "appliance"):
-            devs = appliances if (fname, role) == ("compute", "appliance") else \
-                switches_by_fabric.get(fname, {}).get(role, [])
+            devs = _block_devices(fname, role, appliances, switches_by_fabric)
             if devs:
                 out["oob"].append((2 * OOB_SWITCH_BLOCKS * (len(devs) + 1), "%d %s %s devices" % (
                     len(devs), fname, role)))
@@ -203,14 +221,16 @@ def assign(design: Design, builds: Mapping[str, FabricBuild], nodes: Sequence[De
     plen = _prefix_for(oob.size)
     for node in nodes:
         node.mgmt_address = "%s/%d" % (ntoa(base + OOB_NODE_FIRST + node.global_slot), plen)
+    # The PDUs of the SU rows count down from the top of the nodes' half, so neither moves the other.
+    for k, pdu in enumerate(_pdus(appliances, spine_racks=False)):
+        pdu.mgmt_address = "%s/%d" % (ntoa(base + node_block - 1 - k), plen)
     sw_block = node_block // OOB_SWITCH_BLOCKS
     for fi, fname in enumerate(FABRIC_ORDER):
         for ri, role in enumerate(("leaf", "spine", "core", "appliance")):
-            devs = appliances if (fname, role) == ("compute", "appliance") else \
-                switches_by_fabric.get(fname, {}).get(role, [])
+            devs = _block_devices(fname, role, appliances, switches_by_fabric)
             start = base + node_block + (fi * 4 + ri) * sw_block
-            for d in devs:
-                d.mgmt_address = "%s/%d" % (ntoa(start + d.index), plen)
+            for j, d in enumerate(devs, start=1):
+                d.mgmt_address = "%s/%d" % (ntoa(start + (j if role == "appliance" else d.index)), plen)
     for fi, fname in enumerate(FABRIC_ORDER):
         build = builds.get(fname)
         if build is None:
@@ -319,6 +339,7 @@ def _mlag(build: FabricBuild, hblock: int, p2p: Pool, fi: int, nodes: Sequence[D
         raise DesignError(field("fabrics.%s.host_addressing" % fab, "%d MLAG pairs exceed the %d system MACs "
                                 "a fabric has; choose subnet_per_leaf" % (len(pairs), MLAG_PAIRS_PER_FABRIC - 1)))
     by_name = {n.name: n for n in nodes}
+    by_name.update((d.name, d) for d in build.appliances)
     for pi, (a, b) in enumerate(pairs):
         start = hblock + pi * per_pair
         vip = "%s/%d" % (ntoa(start + 1), plen)

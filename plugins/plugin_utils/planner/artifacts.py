@@ -68,10 +68,15 @@ def bom_text(plan: Plan) -> str:
     return _csv(rows, head + ["unit_price", "extended_price", "currency"])
 
 
+def _unit(dev: Any) -> str:
+    """A device's rack unit for the cabling sheet; ``0U`` for a PDU in the rack's side."""
+    return "0U" if dev.rack_unit is None else str(dev.rack_unit)
+
+
 def cabling_text(plan: Plan) -> str:
     dev = plan.devices
-    rows = ([l.id, l.fabric, l.tier, dev[l.a_device].rack, str(dev[l.a_device].rack_unit), l.a_device, l.a_port,
-             dev[l.b_device].rack, str(dev[l.b_device].rack_unit), l.b_device, l.b_port, "%g" % l.speed_gbps,
+    rows = ([l.id, l.fabric, l.tier, dev[l.a_device].rack, _unit(dev[l.a_device]), l.a_device, l.a_port,
+             dev[l.b_device].rack, _unit(dev[l.b_device]), l.b_device, l.b_port, "%g" % l.speed_gbps,
              l.media, l.cable, "%g" % l.length_m, "%g" % l.cable_share, l.a_cage or "", l.a_module or "",  # type: ignore[str-format]
              l.b_cage or "", l.b_module or ""] for l in plan.links)
     return _csv(rows, ["cable_id", "fabric", "tier", "a_rack", "a_unit", "a_device", "a_port", "b_rack",
@@ -128,12 +133,13 @@ def racks_text(plan: Plan) -> str:
         out.append("| device | model | U | height | kW |")
         out.append("|---|---|---|---|---|")
         for dev in _rack_devices(plan, rack):
-            out.append("| %s | %s | %s | %d | %g |" % (dev.name, dev.model, dev.rack_unit, dev.height, dev.power_kw))
+            out.append("| %s | %s | %s | %d | %g |" % (dev.name, dev.model, "0U" if dev.rack_unit is None else dev.rack_unit,
+                                                       dev.height, dev.power_kw))
         out.append("")
         out.append("```")
         by_unit: dict[int, str] = {}
         for entry in rack.devices:
-            for u in range(entry["rack_unit"], entry["rack_unit"] + entry["height"]):
+            for u in range(entry["rack_unit"] or 0, (entry["rack_unit"] or 0) + entry["height"]):
                 by_unit[u] = entry["device"]
         for u in range(rack.units, 0, -1):
             out.append("U%02d | %s" % (u, by_unit.get(u, "")))

@@ -16,14 +16,15 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import PDU_ROLE
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
 if TYPE_CHECKING:
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Link, Rack
 
-CATEGORY_SECTION = {"server": "servers", "switch": "switches", "appliance": "appliances", "nic": "nics",
-                    "cable": "cables", "transceiver": "cables"}
+CATEGORY_SECTION = {"server": "servers", "switch": "switches", "appliance": "appliances", "pdu": "appliances",
+                    "nic": "nics", "cable": "cables", "transceiver": "cables"}
 
 
 def bill(design: Design, devices: Sequence[Device], links: Sequence[Link],
@@ -36,6 +37,8 @@ def bill(design: Design, devices: Sequence[Device], links: Sequence[Link],
             rows[("server", dev.model, "", "")] += 1
         elif dev.role == "appliance":
             rows[("appliance", dev.model, dev.fabric, "")] += 1
+        elif dev.role == PDU_ROLE:
+            rows[("pdu", dev.model, "", "")] += 1
         else:
             rows[("switch", dev.model, dev.fabric, dev.role)] += 1
     nodes = sum(1 for d in devices if d.role == "gpu_node")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping, Sequence, cast
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, SWITCH_ROLES
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, MGMT_ROLE, SWITCH_ROLES
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
 if TYPE_CHECKING:
@@ -92,6 +92,9 @@ class _Cages(object):
         return cage
 
     def _describe(self, dev: Device, iface: Interface) -> tuple[str, int, str, str | None, str]:
+        if iface.role == MGMT_ROLE:
+            # Every switch, appliance and PDU of the catalog has an RJ45 management port.
+            return iface.name, 1, "rj45", None, "management port of %s" % dev.model
         if dev.role in SWITCH_ROLES:
             model = self.catalog.switches[dev.model]
             number = iface.port_number or 0

@@ -19,7 +19,9 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.schema import validate_against
 
-SECTIONS = ("servers", "switches", "nics", "cables", "appliances")
+# gpus: GPU figures (memory, bandwidth, dense TFLOPS by precision) for the sizing (planner/sizing.py),
+# keyed by the GPU model names of servers.<id>.gpus.model; the planner itself does not read them.
+SECTIONS = ("servers", "switches", "nics", "cables", "appliances", "gpus")
 # Media in the order the planner prefers them: the cheapest that reaches wins.
 MEDIA_ORDER = ("dac", "copper", "aoc", "fiber")
 
@@ -170,6 +172,9 @@ class ApplianceModel:
     power_kw: float
     form_factor: str = ""
     cage_top: str | None = None
+    role: str = "subnet_manager"    # subnet_manager | management | storage | pdu
+    management_ports: int = 1       # cabled to the out-of-band fabric
+    management_port: str = "mgmt"   # its label where the vendor names it
     raw: dict[str, Any] = dc_field(default_factory=dict, compare=False, repr=False)
 
 
@@ -181,6 +186,7 @@ class Catalog:
     cables: dict[str, CableModel]
     appliances: dict[str, ApplianceModel]
     files: list[str]
+    gpus: dict[str, dict[str, Any]] = dc_field(default_factory=dict)   # as in the catalog files
     # Answers of cables_for and modules by their arguments: asked once per link and cage, and the
     # catalog does not change after loading.
     _memo: dict[tuple[object, ...], list[CableModel]] = dc_field(
@@ -272,12 +278,15 @@ def _cable(cid: str, raw: dict[str, Any]) -> CableModel:
 def _appliance(cid: str, raw: dict[str, Any]) -> ApplianceModel:
     return ApplianceModel(id=cid, ports=int(raw.get("ports", 0)), speed_gbps=float(raw.get("speed_gbps", 0)),
                           rack_units=int(raw.get("rack_units", 1)), power_kw=float(raw.get("power_kw", 0)),
-                          form_factor=str(raw.get("form_factor", "")), cage_top=raw.get("cage_top"), raw=raw)
+                          form_factor=str(raw.get("form_factor", "")), cage_top=raw.get("cage_top"),
+                          role=str(raw.get("role", "subnet_manager")),
+                          management_ports=int(raw.get("management_ports", 1)),
+                          management_port=str(raw.get("management_port", "mgmt")), raw=raw)
 
 
 _BUILDERS: dict[str, Callable[[str, dict[str, Any]], Any]] = {
     "servers": _server, "switches": _switch, "nics": lambda cid, raw: raw,
-    "cables": _cable, "appliances": _appliance}
+    "cables": _cable, "appliances": _appliance, "gpus": lambda cid, raw: raw}
 
 _CACHE: dict[tuple[tuple[str, float], ...], Catalog] = {}
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import (
-    APPLIANCE_ROLE, FABRIC_ORDER, INFINIBAND, NODE_ROLE, SWITCH_ROLES)
+    APPLIANCE_ROLE, FABRIC_ORDER, INFINIBAND, MGMT_ROLE, NODE_ROLE, SWITCH_ROLES)
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import RefarchError
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.fileio import write_if_changed
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles
@@ -352,10 +352,11 @@ def _ports(plan: Plan, fabric: str) -> list[Metric]:
         switches = [d for d in plan.devices.values() if d.fabric == fabric and d.role == tier]
         if not switches:
             continue
-        fullest = max(switches, key=lambda d: (len(d.interfaces) / float(_capacity(plan, d)), d.index or 0))
-        used, total = len(fullest.interfaces), _capacity(plan, fullest)
-        speeds = "/".join("%gG" % s for s in sorted({i.speed_gbps for i in fullest.interfaces}))
-        split = max([i.split for i in fullest.interfaces] or [1])
+        data = {d.name: [i for i in d.interfaces if i.role != MGMT_ROLE] for d in switches}
+        fullest = max(switches, key=lambda d: (len(data[d.name]) / float(_capacity(plan, d)), d.index or 0))
+        used, total = len(data[fullest.name]), _capacity(plan, fullest)
+        speeds = "/".join("%gG" % s for s in sorted({i.speed_gbps for i in data[fullest.name]}))
+        split = max([i.split for i in data[fullest.name]] or [1])
         how = " (%d-way breakout)" % split if split > 1 else ""
         key = "%s.%s" % (fabric, tier)
         out.append(Metric(key + ".ports_used", "%s %s ports used (fullest switch)" % (fabric, tier), used,

@@ -16,7 +16,7 @@ import copy
 import math
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable, cast
+from typing import Any, Iterable
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import Catalog, load_catalog
@@ -48,8 +48,8 @@ class FabricSpec:
     qos: dict[str, Any] | None
     congestion_control: str
     host_addressing: str
-    appliance_model: str | None
-    appliance_count: int
+    # (catalog appliance id, count) per kind of appliance wired to this fabric's leaves.
+    appliances: tuple[tuple[str, int], ...] = ()
 
     @property
     def routed(self) -> bool:
@@ -156,9 +156,10 @@ def layered(user: Any) -> Any:
 # fabric's kind or switch and does not set these itself, the inherited ones are dropped so that
 # they follow the choice (the kind's MTUs, a platform the new switch runs, UFM appliances on
 # InfiniBand only, QoS profiles and MLAG bonds on Ethernet only); a value the design writes itself
-# is kept, and an error names it if it conflicts.
+# is kept, and an error names it if it conflicts. Appliances (UFM on InfiniBand, management servers
+# on Ethernet) are dropped when the kind moves between InfiniBand and Ethernet.
 KIND_KEYS = ("mtu", "host_mtu", "platform", "spine_switch")
-IB_ONLY_KEYS = ("appliances",)
+MEDIUM_KEYS = ("appliances",)
 ETHERNET_ONLY_KEYS = ("qos_profile", "host_addressing", "congestion_control")
 SWITCH_KEYS = ("platform",)
 # A fabric taken to RoCE gets the lossless profile (PFC and ECN, references/defaults.yml) unless the
@@ -176,7 +177,10 @@ def _follow_choice(inherited: Any, own: Any) -> Any:
     kind = own.get("kind", inherited.get("kind"))
     if kind != inherited.get("kind"):
         drop.update(KIND_KEYS)
-        drop.update(ETHERNET_ONLY_KEYS if kind == "infiniband" else IB_ONLY_KEYS)
+        if kind == "infiniband":
+            drop.update(ETHERNET_ONLY_KEYS)
+        if (kind == "infiniband") != (inherited.get("kind") == "infiniband"):
+            drop.update(MEDIUM_KEYS)
     if own.get("switch", inherited.get("switch")) != inherited.get("switch"):
         drop.update(SWITCH_KEYS)
     out = {k: v for k, v in inherited.items() if k not in drop or k in own}
@@ -291,10 +295,29 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
                                       "not to infiniband; remove it or set it to null"))
         mtu, host_mtu, mtu_problems = _mtus(spec, where, platform)
         problems.extend(mtu_problems)
-        appliances = spec.get("appliances") or {}
-        if appliances and appliances["model"] not in catalog.appliances:
-            problems.append(field(where + ".appliances.model", "unknown appliance %r; known: %s" % (
-                appliances["model"], _known("appliance", catalog.appliances))))
+        given = spec.get("appliances") or []
+        listed = isinstance(given, list)
+        appliances = []
+        for i, entry in enumerate(given if listed else [given]):
+            at = "%s.appliances%s" % (where, "[%d]" % i if listed else "")
+            appliance = catalog.appliances.get(entry["model"])
+            if appliance is None:
+                problems.append(field(at + ".model", "unknown appliance %r; known: %s" % (
+                    entry["model"], _known("appliance", catalog.appliances))))
+            elif appliance.role == "pdu":
+                problems.append(field(at + ".model", "%s is a rack PDU: PDUs go in facility.pdus, not on a "
+                                      "fabric" % appliance.id))
+            elif appliance.ports == 0:
+                problems.append(field(at + ".model", "appliance %s has no fabric ports (catalog field "
+                                      "ports)" % appliance.id))
+            elif appliance.role == "subnet_manager" and spec["kind"] != "infiniband":
+                problems.append(field(where + ".appliances", "UFM appliances manage InfiniBand fabrics; this "
+                                      "fabric is %s (set appliances to null)" % spec["kind"]))
+            elif appliance.raw.get("kind") and (appliance.raw["kind"] == "infiniband") != (spec["kind"] == "infiniband"):
+                problems.append(field(at + ".model", "%s has %s ports; this fabric is %s" % (
+                    appliance.id, appliance.raw["kind"], spec["kind"])))
+            else:
+                appliances.append((appliance.id, int(entry["count"])))
         fabrics[name] = FabricSpec(
             name=name, kind=spec["kind"], switch=switch.id, spine_switch=spine_id, platform=platform,
             rail_optimized=bool(spec.get("rail_optimized", False)),
@@ -302,12 +325,16 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
             oversubscription=float(spec.get("oversubscription", 1)), tiers=spec.get("tiers", "auto"),
             min_spines=int(spec.get("min_spines", 2)), mtu=mtu, host_mtu=host_mtu, qos_profile=qos_name, qos=qos,
             congestion_control=spec.get("congestion_control", "dcqcn"),
-            host_addressing=spec.get("host_addressing", "subnet_per_leaf"),
-            appliance_model=appliances.get("model"), appliance_count=int(appliances.get("count", 0)))
+            host_addressing=spec.get("host_addressing", "subnet_per_leaf"), appliances=tuple(appliances))
     nodes = raw["nodes"]
     if nodes["model"] not in catalog.servers:
         problems.append(field("nodes.model", "unknown server %r; known: %s" % (
             nodes["model"], _known("server", catalog.servers))))
+    for kind, pdu in sorted((raw["facility"].get("pdus") or {}).items()):
+        pdu_model = catalog.appliances.get(pdu["model"])
+        if pdu_model is None or pdu_model.role != "pdu":
+            problems.append(field("facility.pdus.%s.model" % kind, "%r is not a PDU of the catalog; known: %s" % (
+                pdu["model"], _known("pdu", [k for k, v in catalog.appliances.items() if v.role == "pdu"]))))
     if problems:
         raise DesignError(problems, source=path)
     return Design(
@@ -414,18 +441,11 @@ def check_design(design: Design) -> list[str]:
                 server.id, nic.ports, switch.id, radix)))
         if fabric.host_addressing == "mlag_bond":
             problems.extend(_mlag_problems(where, fabric, nic.ports, server.id))
-        if fabric.appliance_count and name != "compute":
-            problems.append(field(where + ".appliances", "appliances attach to the compute fabric's leaves; "
-                                  "this planner does not place them on the %s fabric (set appliances to null)" % name))
-        elif fabric.appliance_count and fabric.kind != "infiniband":
-            problems.append(field(where + ".appliances", "UFM appliances manage InfiniBand fabrics; this "
-                                  "fabric is %s (set appliances to null)" % fabric.kind))
-        if fabric.nodes_per_su and fabric.appliance_count:
-            appliance = design.catalog.appliances[cast(str, fabric.appliance_model)]
-            need = math.ceil(fabric.appliance_count * appliance.ports / max(1, nic.ports))
-            if need >= fabric.nodes_per_su:
+        if name == "compute" and fabric.nodes_per_su and fabric.appliances:
+            ports = sum(design.catalog.appliances[m].ports * n for m, n in fabric.appliances)
+            if math.ceil(ports / max(1, nic.ports)) >= fabric.nodes_per_su:
                 problems.append(field(where + ".appliances.count", "%d appliances leave no node slot in "
-                                      "the first scalable unit" % fabric.appliance_count))
+                                      "the first scalable unit" % sum(n for _m, n in fabric.appliances)))
     ib = sorted(n for n, f in design.fabrics.items() if f.kind == "infiniband")
     for i, tenant in enumerate(design.tenants):
         if ib and tenant.get("pkey") is None:

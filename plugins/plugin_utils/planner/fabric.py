@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence, cast
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming, placement
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, MGMT_ROLE
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Interface, Link
 
@@ -85,8 +85,10 @@ def _fewest_dividing(total: int, minimum: int, need_ports: float, ports: int) ->
     return None
 
 
-def size(design: Design, spec: FabricSpec, reserved_slots: int = 0) -> Sizing:
-    """Size fabric ``spec`` of ``design``; raise DesignError with the field to change when it cannot."""
+def size(design: Design, spec: FabricSpec, reserved_slots: int = 0, end_slots: int = 0) -> Sizing:
+    """Size fabric ``spec`` of ``design`` for its nodes, the ``reserved_slots`` of SU 1 and the
+    ``end_slots`` after the last node (appliances, management ports); raise DesignError with the
+    field to change when it cannot."""
     catalog = design.catalog
     where = "fabrics.%s" % spec.name
     server = catalog.servers[design.node_model]
@@ -122,13 +124,14 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0) -> Sizing:
         raise DesignError(field(where + ".tiers", "tiers: 1 is one switch pair, but %s has %d rails; use "
                                 "tiers: auto or rail_optimized: false" % (server.id, width)))
     nodes_per_su = spec.nodes_per_su or max(1, down_max // per_column)
-    if tiers_wanted == 1 and design.node_count + reserved_slots > nodes_per_su:
+    slots = design.node_count + reserved_slots + end_slots
+    if tiers_wanted == 1 and slots > nodes_per_su:
         raise DesignError(field(where + ".nodes_per_su", "tiers: 1 serves one scalable unit, but %d nodes "
                                 "exceed nodes_per_su %d; raise it or use tiers: auto" % (
                                     design.node_count, nodes_per_su)))
     leaves_per_column = int(math.ceil(nodes_per_su * per_column / float(down_max)))
     downlinks = int(math.ceil(nodes_per_su * per_column / float(leaves_per_column)))
-    sus = int(math.ceil((design.node_count + reserved_slots) / float(nodes_per_su)))
+    sus = int(math.ceil(slots / float(nodes_per_su)))
     leaves_per_su = leaves_per_column * width
     leaves = leaves_per_su * sus
     if spec.host_addressing == "mlag_bond" and (width != 2 or leaves_per_su % 2):
@@ -214,9 +217,11 @@ class FabricBuild(object):
 
 
 def build(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Device],
-          appliance_slots: Sequence[ApplianceSlot] = ()) -> FabricBuild:
-    """Create switches and links of one fabric, then record the port structure of its switches."""
-    out = _wire(design, spec, sizing, nodes, appliance_slots)
+          appliance_slots: Sequence[ApplianceSlot] = (), management: Sequence[ApplianceSlot] = (),
+          shift: int = 0) -> FabricBuild:
+    """Create switches and links of one fabric, then record the port structure of its switches.
+    ``shift``: positions a fabric other than compute reserves at the end of its SU 1."""
+    out = _wire(design, spec, sizing, nodes, appliance_slots, management, shift)
     catalog = design.catalog
     if catalog.switches[spec.switch].kind == "ethernet":
         shared: dict[Any, Any] = {}
@@ -263,11 +268,13 @@ def _cage_record(platform: str, model: SwitchModel, cage: int, split: int, speed
 
 
 def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Device],
-          appliance_slots: Sequence[ApplianceSlot] = ()) -> FabricBuild:
+          appliance_slots: Sequence[ApplianceSlot] = (), management: Sequence[ApplianceSlot] = (),
+          shift: int = 0) -> FabricBuild:
     """Create switches and links of one fabric.
 
     ``nodes`` are gpu_node Devices with ``su``/``slot``; ``appliance_slots`` lists
-    (appliance Device, port name, su, slot, column) for appliances wired like nodes.
+    (appliance Device, port name, su, slot, port index) for appliances wired like nodes, and
+    ``management`` the same for the management ports of other devices (the out-of-band fabric).
     """
     s = sizing
     catalog = design.catalog
@@ -293,14 +300,13 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
                 out.leaves.append(dev)
 
     def attach(host: Device, host_port: str, su: int, slot: int, port_index: int, tier: str,
-               rdma: str | None = None) -> None:
+               rdma: str | None = None, role: str = FABRIC_NIC_ROLE[fab]) -> None:
         column = port_index % s.width
         lane = port_index // s.width
         offset = (slot - 1) * s.per_column + lane
         k, port0 = divmod(offset, s.downlinks)
         leaf = out.leaves[(su - 1) * s.leaves_per_su + column * s.leaves_per_column + k]
         pname, split = naming.port_name(plat, port0 + 1, s.split, lanes), s.split
-        role = FABRIC_NIC_ROLE[fab]
         host_end = Interface(host_port, fab, role, s.link_speed, spec.host_mtu, leaf.name, pname,
                              rail=column if spec.rail_optimized else None, rdma_device=rdma)
         leaf_end = Interface(pname, fab, "downlink", s.link_speed, sw_mtu, host.name, host_port,
@@ -328,12 +334,16 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
         su = node.su
         if spec.name != "compute":
             # Fabrics other than compute group nodes by their own SU size, by global position.
-            su, group_slot = divmod(node.global_slot, s.nodes_per_su)
+            su, group_slot = divmod(placement.fabric_position(node.global_slot, s.nodes_per_su, shift),
+                                    s.nodes_per_su)
             su, group_slot = su + 1, group_slot + 1
         for p in range(s.ports_per_node):
             attach(node, host_port_name(p), su, group_slot, p, "node_leaf", nic.rdma_device(p))
     for appliance, port, su, slot, column in appliance_slots:
         attach(appliance, port, su, slot, column, "appliance_leaf")
+    out.appliances = list({id(a[0]): a[0] for a in appliance_slots}.values())
+    for device, port, su, slot, column in management:
+        attach(device, port, su, slot, column, "mgmt_leaf", role=MGMT_ROLE)
 
     if s.tiers > 1 and s.peer_links:
         # MLAG peer links (host_addressing mlag_bond): the two ports after the downlinks of each pair.

@@ -34,7 +34,7 @@ class Interface(Record):
                  rdma_device: str | None = None) -> None:
         self.name: str = name
         self.fabric: str = fabric
-        self.role: str = role            # downlink | uplink | peer | compute | storage | inband | bmc
+        self.role: str = role            # downlink | uplink | peer | compute | storage | inband | bmc | mgmt
         self.rail: int | None = rail
         self.speed_gbps: float = speed_gbps
         self.mtu: int = mtu
@@ -113,7 +113,7 @@ class Device(Record):
                  su: int | None = None, slot: int | None = None, rail: int | None = None,
                  index: int | None = None, pod: int | None = None, height: int = 1, power_kw: float = 0.0) -> None:
         self.name: str = name
-        self.role: str = role            # gpu_node | leaf | spine | core | appliance
+        self.role: str = role            # gpu_node | leaf | spine | core | appliance | pdu
         self.model: str = model
         self.platform: str = platform
         self.fabric: str | None = fabric
@@ -185,8 +185,11 @@ class Rack(Record):
                 and self.used_power_kw + device.power_kw <= self.power_kw + 1e-9)
 
     def mount(self, device: Device, from_top: bool = False) -> None:
-        """Place a device: servers stack from the bottom, switches from the top."""
-        if from_top:
+        """Place a device: servers stack from the bottom, switches from the top; zero-U devices
+        (PDUs in the rack's side) take no unit."""
+        if not device.height:
+            device.rack_unit = None
+        elif from_top:
             device.rack_unit = self._next_top - device.height + 1
             self._next_top -= device.height
         else:

@@ -29,8 +29,16 @@ def switch_name(design_name: str, fabric: str, role: str, number: int) -> str:
     return "%s-%s%s-%d" % (design_name, FABRIC_PREFIX[fabric], role, number)
 
 
-def appliance_name(design_name: str, fabric: str, number: int) -> str:
-    return "%s-%sufm-%d" % (design_name, FABRIC_PREFIX[fabric], number)
+# The word for an appliance in its name, by the catalog's role.
+APPLIANCE_WORD = {"subnet_manager": "ufm", "management": "mgmt", "storage": "target"}
+
+
+def appliance_name(design_name: str, fabric: str, number: int, role: str = "subnet_manager") -> str:
+    return "%s-%s%s-%d" % (design_name, FABRIC_PREFIX[fabric], APPLIANCE_WORD.get(role, "appliance"), number)
+
+
+def pdu_name(rack_name: str, number: int) -> str:
+    return "%s-pdu-%d" % (rack_name, number)
 
 
 # Cached: a large fabric asks for the same few thousand names hundreds of thousands of times.

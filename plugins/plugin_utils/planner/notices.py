@@ -14,19 +14,21 @@ plugin print them as warnings, and ``summary.json`` keeps them.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, SWITCH_ROLES
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import placement
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Notice
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Notice
 
 if TYPE_CHECKING:
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.fabric import Sizing
 
 
-def sizing_notices(design: Design, sizings: Mapping[str, Sizing], reserved: int) -> list[Notice]:
-    """Notices about scalable units, spines and switch ports, fabric by fabric."""
+def sizing_notices(design: Design, sizings: Mapping[str, Sizing], others: Mapping[str, int]) -> list[Notice]:
+    """Notices about scalable units, spines and switch ports, fabric by fabric; ``others``: the
+    node-sized slots each fabric gives to what is not a node (appliances, management ports)."""
     out: list[Notice] = []
     for name in design.fabrics_left_out:
         out.append(Notice(
@@ -36,20 +38,21 @@ def sizing_notices(design: Design, sizings: Mapping[str, Sizing], reserved: int)
     compute = sizings["compute"]
     count = design.node_count
     npsu = compute.nodes_per_su
+    reserved = others["compute"]
     if reserved and compute.sus > math.ceil(count / float(npsu)):
         fits = (compute.sus - 1) * npsu - reserved
         out.append(Notice(
             "fabrics.compute.appliances",
             "the %d appliances take %d node slot(s) of SU 1, so %d nodes need %d scalable units instead of %d "
             "(one more SU of leaves, and the spines and cores that serve it)" % (
-                design.fabrics["compute"].appliance_count, reserved, count, compute.sus, compute.sus - 1),
+                sum(n for _m, n in design.fabrics["compute"].appliances), reserved, count, compute.sus, compute.sus - 1),
             "plan %d nodes (or up to %d to use the extra SU), or attach the appliances elsewhere "
             "(appliances: null)" % (fits, compute.sus * npsu - reserved)))
     for name, s in sizings.items():
         spec = design.fabrics[name]
         where = "fabrics.%s" % name
         if s.tiers >= 2:
-            out.extend(_spine_notice(design, name, s, reserved))
+            out.extend(_spine_notice(design, name, s, others[name]))
         leaf = design.catalog.switches[spec.switch]
         radix = leaf.radix_at(s.link_speed)[0]
         separate = bool(leaf.raw.get("uplink_ports"))
@@ -65,7 +68,7 @@ def sizing_notices(design: Design, sizings: Mapping[str, Sizing], reserved: int)
                 ("nodes_per_su: %d (now %d) uses them at this oversubscription" % (fill, s.nodes_per_su)
                  if fill > s.nodes_per_su else "choose a switch of lower radix or another oversubscription")))
         # Every fabric is sized for the same node positions, the appliances' slots included.
-        free_slots = s.sus * s.nodes_per_su - count - reserved
+        free_slots = s.sus * s.nodes_per_su - count - others[name]
         if free_slots > 0:
             ports = design.catalog.servers[design.node_model].nics[FABRIC_NIC_ROLE[name]].ports
             out.append(Notice(
@@ -116,3 +119,17 @@ def rack_notices(design: Design) -> list[Notice]:
         "their %d units" % (server.id, server.power_kw, rack["power_kw"], per_rack, per_rack * server.power_kw,
                             per_rack * server.rack_units, rack["units"]),
         "a budget of %.1f kW would hold %d" % ((per_rack + 1) * server.power_kw, per_rack + 1))]
+
+
+def management_notices(devices: Sequence[Device]) -> list[Notice]:
+    """Switches whose management port the out-of-band fabric does not cable: their platform's
+    registry entry names none (the lab's switches run without one)."""
+    missing: dict[str, list[str]] = {}
+    for dev in devices:
+        if dev.role in SWITCH_ROLES and not platforms.platform(dev.platform).management:
+            missing.setdefault(str(dev.fabric), []).append(dev.name)
+    return [Notice("fabrics.%s.platform" % fab, "the management ports of %d %s switches (platform %s) are not "
+                   "cabled to the out-of-band fabric: the platform has no management port of record" % (
+                       len(names), fab, next(d.platform for d in devices if d.name == names[0])),
+                   "cable them by hand, or choose a platform with a management port")
+            for fab, names in sorted(missing.items())]

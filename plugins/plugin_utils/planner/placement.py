@@ -16,15 +16,17 @@ an SU are sized for the full SU, so adding nodes or SUs never moves a device alr
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Sequence, cast
+from typing import TYPE_CHECKING, Sequence
 
+from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, PDU_ROLE, SWITCH_ROLES
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Rack
 
 if TYPE_CHECKING:
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design
-    # (appliance, port name, su, slot, column) and (label, devices, row).
+    # (appliance, port name, su, slot, port index) and (label, devices, row).
     ApplianceSlot = tuple[Device, str, int, int, int]
     SpineGroup = tuple[str, list[Device], int]
 
@@ -36,14 +38,36 @@ def nodes_per_rack(design: Design) -> int:
     return int(design.nodes_per_rack or fit)
 
 
+def _node_ports(design: Design, fabric: str) -> int:
+    return design.catalog.servers[design.node_model].nics[FABRIC_NIC_ROLE[fabric]].ports
+
+
+def appliance_ports(design: Design, fabric: str) -> int:
+    """Leaf ports the appliances of ``fabric`` take."""
+    return sum(design.catalog.appliances[m].ports * n for m, n in design.fabrics[fabric].appliances)
+
+
 def reserved_slots(design: Design) -> int:
-    """Node slots at the end of SU 1 given to the compute fabric's appliances (UFM)."""
-    spec = design.fabrics["compute"]
-    if not spec.appliance_count:
+    """Node slots at the end of SU 1 given to the compute fabric's appliances (UFM), as the SuperPOD
+    RA gives UFM one node slot: every fabric leaves these positions empty."""
+    ports = appliance_ports(design, "compute")
+    return int(math.ceil(ports / float(_node_ports(design, "compute")))) if ports else 0
+
+
+def fabric_reserved(design: Design, fabric: str) -> int:
+    """Node-sized positions at the end of SU 1 that a fabric other than compute gives its own
+    appliances (the compute fabric's are ``reserved_slots``): the nodes after them move up by as
+    many positions in that fabric alone, so no port of a node or appliance moves as the pod grows."""
+    if fabric == "compute":
         return 0
-    appliance = design.catalog.appliances[cast(str, spec.appliance_model)]
-    rails = design.catalog.servers[design.node_model].nics["compute"].ports
-    return int(math.ceil(spec.appliance_count * appliance.ports / float(rails)))
+    ports = appliance_ports(design, fabric)
+    return int(math.ceil(ports / float(_node_ports(design, fabric)))) if ports else 0
+
+
+def fabric_position(global_slot: int, nodes_per_su: int, reserved: int) -> int:
+    """The position of a node in a fabric other than compute that reserves ``reserved`` positions
+    at the end of its SU 1 (``fabric_reserved``)."""
+    return global_slot + reserved if reserved and global_slot >= nodes_per_su - reserved else global_slot
 
 
 def place_nodes(design: Design, nodes_per_su: int) -> list[Device]:
@@ -67,24 +91,85 @@ def place_nodes(design: Design, nodes_per_su: int) -> list[Device]:
     return nodes
 
 
-def place_appliances(design: Design, nodes_per_su: int) -> tuple[list[Device], list[ApplianceSlot]]:
-    """Appliance Devices and the (device, port, su, slot, column) each of their ports takes."""
-    spec = design.fabrics["compute"]
-    if not spec.appliance_count:
-        return [], []
-    model = design.catalog.appliances[cast(str, spec.appliance_model)]
-    rails = design.catalog.servers[design.node_model].nics["compute"].ports
-    first = nodes_per_su - reserved_slots(design) + 1
+def place_appliances(design: Design, fabric: str, nodes_per_su: int, first_position: int
+                     ) -> tuple[list[Device], list[ApplianceSlot]]:
+    """Appliance Devices of ``fabric`` and the (device, port, su, slot, port index) each of their
+    ports takes: port k of all the fabric's appliance ports goes where port ``k % node ports`` of a
+    node at position ``first_position + k // node ports`` would go, so an appliance's ports spread
+    over the rails or the leaf pair as a node's do."""
+    spec = design.fabrics[fabric]
+    per_node = _node_ports(design, fabric)
     devices: list[Device] = []
     slots: list[ApplianceSlot] = []
-    for a in range(spec.appliance_count):
-        dev = Device(naming.appliance_name(design.name, "compute", a + 1), "appliance", model.id, "linux",
-                     fabric="compute", su=1, index=a + 1, height=model.rack_units, power_kw=model.power_kw)
-        devices.append(dev)
-        for q in range(model.ports):
-            k = a * model.ports + q
-            slots.append((dev, "ib%d" % q, 1, first + k // rails, k % rails))
+    k = 0
+    numbers: dict[str, int] = {}
+    for model_id, count in spec.appliances:
+        model = design.catalog.appliances[model_id]
+        for _a in range(count):
+            number = numbers[model.role] = numbers.get(model.role, 0) + 1
+            dev = Device(naming.appliance_name(design.name, fabric, number, model.role), "appliance", model.id,
+                         "linux", fabric=fabric, su=1, index=len(devices) + 1, height=model.rack_units,
+                         power_kw=model.power_kw)
+            devices.append(dev)
+            prefix = "ib" if spec.kind == "infiniband" else FABRIC_NIC_ROLE[fabric]
+            for q in range(model.ports):
+                su, slot = divmod(first_position + k // per_node, nodes_per_su)
+                slots.append((dev, "%s%d" % (prefix, q), su + 1, slot + 1, k % per_node))
+                k += 1
     return devices, slots
+
+
+def management_slots(ports: Sequence[tuple[Device, str]], first_position: int,
+                     nodes_per_su: int) -> list[ApplianceSlot]:
+    """The out-of-band leaf port of each management port in ``ports``, one per slot from
+    ``first_position``, as a node's BMC takes one."""
+    out: list[ApplianceSlot] = []
+    for k, (dev, port) in enumerate(ports):
+        su, slot = divmod(first_position + k, nodes_per_su)
+        out.append((dev, port, su + 1, slot + 1, 0))
+    return out
+
+
+def management_ports(design: Design, devices: Sequence[Device]) -> list[tuple[Device, str]]:
+    """(device, port name) of every management port the out-of-band fabric cables, in the order of
+    ``devices``: a switch's by its platform's name for it (none known: not cabled), an appliance's
+    or PDU's by the catalog's ``management_ports`` and ``management_port``."""
+    out: list[tuple[Device, str]] = []
+    for dev in devices:
+        if dev.role in SWITCH_ROLES:
+            name = platforms.platform(dev.platform).management
+            if name:
+                out.append((dev, name))
+            continue
+        model = design.catalog.appliances[dev.model]
+        for j in range(model.management_ports):
+            out.append((dev, model.management_port if model.management_ports == 1
+                        else "%s%d" % (model.management_port, j + 1)))
+    return out
+
+
+def pdus(design: Design, racks: Sequence[Rack]) -> list[Device]:
+    """The PDUs of every rack (``facility.pdus`` by rack kind), each named after its rack."""
+    spec = design.facility.get("pdus") or {}
+    out: list[Device] = []
+    for rack in racks:
+        kind = spec.get(rack.kind)
+        if not kind:
+            continue
+        model = design.catalog.appliances[kind["model"]]
+        for j in range(int(kind["per_rack"])):
+            dev = Device(naming.pdu_name(rack.name, j + 1), PDU_ROLE, model.id, "pdu", su=rack.su,
+                         index=len(out) + 1, height=model.rack_units, power_kw=model.power_kw)
+            dev.rack = rack.name
+            out.append(dev)
+    return out
+
+
+def mount_pdus(racks: Sequence[Rack], devices: Sequence[Device]) -> None:
+    """Mount each PDU in the rack it is named for (zero-U PDUs take no units)."""
+    by_name = {r.name: r for r in racks}
+    for dev in devices:
+        by_name[str(dev.rack)].mount(dev)
 
 
 class Placement(object):

@@ -11,7 +11,7 @@ Every later step of the collection reads this plan; none recomputes it.
 from __future__ import annotations
 
 import gc
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import addressing
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import bom
@@ -19,10 +19,11 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import fabric
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import notices
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import placement
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_ORDER, FABRIC_PREFIX, SWITCH_ROLES
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import (
+    FABRIC_ORDER, FABRIC_PREFIX, MGMT_ROLE, SWITCH_ROLES)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design, load_design
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Link, Notice, Rack
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
 SCHEMA_VERSION = 2
 
@@ -73,45 +74,50 @@ def build_plan(design: Design, check: bool = True) -> Plan:
 def _build_plan(design: Design, check: bool) -> Plan:
     plan = Plan(design)
     reserved = placement.reserved_slots(design)
-    sizings: dict[str, fabric.Sizing] = {}
-    # Every fabric is sized for the same node positions: the slots the compute fabric's appliances
-    # take in SU 1 shift the nodes after them, and the other fabrics group nodes by that position.
-    for name in FABRIC_ORDER:
-        if name in design.fabrics:
-            sizings[name] = fabric.size(design, design.fabrics[name], reserved_slots=reserved)
-    nodes_per_su = sizings["compute"].nodes_per_su
-    nodes = placement.place_nodes(design, nodes_per_su)
-    appliances, appliance_slots = placement.place_appliances(design, nodes_per_su)
+    compute = fabric.size(design, design.fabrics["compute"], reserved_slots=reserved)
+    nodes = placement.place_nodes(design, compute.nodes_per_su)
+    # Every fabric groups the nodes by the same positions (the compute fabric's SUs, the slots its
+    # appliances take in SU 1 left empty). The other fabrics put their appliances, and the
+    # out-of-band fabric every management port, in the positions after the last node.
+    sizings: dict[str, fabric.Sizing] = {"compute": compute}
+    others: dict[str, int] = {"compute": reserved}
+    shifts: dict[str, int] = {}
+    appliances: list[Device] = []
     builds: dict[str, fabric.FabricBuild] = {}
-    for name, sizing in sizings.items():
-        builds[name] = fabric.build(design, design.fabrics[name], sizing, nodes,
-                                    appliance_slots if name == "compute" else ())
-    sus = sizings["compute"].sus
-    su_devices: dict[int, list[Device]] = {}
-    spine_groups: list[tuple[str, list[Device], int]] = []
-    for name, build in builds.items():
-        for leaf in build.leaves:
-            # Leaves of other fabrics sit with the compute SU whose nodes they serve.
-            first_slot = (leaf.su - 1) * build.sizing.nodes_per_su
-            su = min(sus, first_slot // nodes_per_su + 1)
-            su_devices.setdefault(su, []).append(leaf)
-        prefix = FABRIC_PREFIX[name]
-        s = build.sizing
-        middle = (sus + 1) // 2
-        if s.tiers == 3:
-            for pod in range(1, s.pods + 1):
-                first = (pod - 1) * s.sus_per_pod + 1
-                row = min(sus, first + s.sus_per_pod // 2)
-                spine_groups.append(("%sspine-p%d" % (prefix, pod),
-                                     [d for d in build.spines if d.pod == pod], row))
-            spine_groups.append((prefix + "core", build.cores, middle))
-        elif build.spines:
-            spine_groups.append((prefix + "spine", build.spines, middle))
-    if appliances:
-        su_devices.setdefault(1, []).extend(appliances)
-    place = placement.place_racks(design, nodes, nodes_per_su, sus, su_devices, spine_groups)
+    for name in FABRIC_ORDER:
+        spec = design.fabrics.get(name)
+        if spec is None or name == "oob":
+            continue
+        first = compute.nodes_per_su - reserved
+        if name != "compute":
+            first = _other_fabric(design, name, nodes, sizings, others, shifts)
+        devices, slots = placement.place_appliances(design, name, sizings[name].nodes_per_su, first)
+        appliances.extend(devices)
+        builds[name] = fabric.build(design, spec, sizings[name], nodes, slots, shift=shifts.get(name, 0))
+    managed = [d for b in builds.values() for d in b.leaves + b.spines + b.cores] + appliances
+    place = _place(design, nodes, builds, appliances, compute)
+    pdus = placement.pdus(design, place.racks)
+    if "oob" in design.fabrics:
+        # The out-of-band fabric cables every PDU, and PDUs come per rack, and its own switches may
+        # need racks of their own: plan it for the PDUs of the racks found, until they are the same.
+        while True:
+            # Management ports row by row from the last row back, so that each out-of-band leaf
+            # serves the devices near it and the leaves after the nodes' (whose last are in the last
+            # row) go on where those end: a spine pod of consecutive leaves stays in a few rows.
+            rows, _groups = _rows(builds, compute, appliances, pdus, place.racks)
+            endpoints = sorted(managed + pdus, key=lambda d: -rows[d.name])
+            oob_appliances = _out_of_band(design, sizings, others, shifts, builds, nodes, endpoints)
+            place = _place(design, nodes, builds, appliances + oob_appliances, compute, pdus, place.racks)
+            again = placement.pdus(design, place.racks)
+            if [d.name for d in again] == [d.name for d in pdus]:
+                break
+            pdus = again
+            for dev in nodes + managed:
+                dev.interfaces = [i for i in dev.interfaces if i.fabric != "oob"]
+        appliances.extend(oob_appliances)
+    placement.mount_pdus(place.racks, pdus)
     plan.racks = place.racks
-    for dev in nodes + appliances:
+    for dev in nodes + appliances + pdus:
         plan.devices[dev.name] = dev
     for build in builds.values():
         for dev in build.leaves + build.spines + build.cores:
@@ -123,8 +129,9 @@ def _build_plan(design: Design, check: bool) -> Plan:
     for i, link in enumerate(plan.links, start=1):
         link.id = "%s-%06d" % (link.fabric, i)
     switches_by_fabric = {n: {"leaf": b.leaves, "spine": b.spines, "core": b.cores} for n, b in builds.items()}
-    plan.notices = (notices.sizing_notices(design, sizings, reserved) + notices.rack_notices(design)
-                    + addressing.assign(design, builds, nodes, appliances, switches_by_fabric))
+    plan.notices = (notices.sizing_notices(design, sizings, others) + notices.rack_notices(design)
+                    + (notices.management_notices(managed) if "oob" in design.fabrics else [])
+                    + addressing.assign(design, builds, nodes, appliances + pdus, switches_by_fabric))
     _tenants(design, nodes)
     for name, build in builds.items():
         plan.fabrics[name] = _fabric_summary(design, build)
@@ -137,6 +144,96 @@ def _build_plan(design: Design, check: bool) -> Plan:
         if problems:
             raise DesignError(["plan invariant broken: " + p for p in problems[:50]])
     return plan
+
+
+def _other_fabric(design: Design, name: str, nodes: list[Device], sizings: dict[str, fabric.Sizing],
+                  others: dict[str, int], shifts: dict[str, int], endpoints: int = 0) -> int:
+    """Size fabric ``name`` (not compute) for the nodes' positions, its appliances' positions at the
+    end of its SU 1 and ``endpoints`` single ports after the last node (the out-of-band fabric's
+    management ports); return the position of its first appliance."""
+    spec = design.fabrics[name]
+    per_su = fabric.size(design, spec).nodes_per_su          # the fabric's own SU size
+    shift = shifts[name] = placement.fabric_reserved(design, name)
+    if shift >= per_su:
+        raise DesignError(field("fabrics.%s.appliances" % name, "the appliances take %d positions of SU 1, "
+                                "but an SU of this fabric has %d; raise nodes_per_su or attach fewer" % (
+                                    shift, per_su)))
+    last = max((placement.fabric_position(n.global_slot, per_su, shift) for n in nodes), default=-1)
+    needed = max(last + 1, per_su if shift else 0)
+    if endpoints:
+        # Management ports start on an SU of their own: a leaf that served both the last nodes and
+        # the first row's switches would stand far from one of them.
+        needed = -(-needed // per_su) * per_su + endpoints
+    others[name] = needed - design.node_count
+    sizings[name] = fabric.size(design, spec, reserved_slots=others[name])
+    return per_su - shift
+
+
+def _out_of_band(design: Design, sizings: dict[str, fabric.Sizing], others: dict[str, int],
+                 shifts: dict[str, int], builds: dict[str, fabric.FabricBuild], nodes: list[Device],
+                 managed: list[Device]) -> list[Device]:
+    """Size and wire the out-of-band fabric: the nodes' BMCs, its own appliances, and one port for
+    each management port of ``managed`` (the other fabrics' switches, their appliances, the PDUs)
+    in the positions after the last node, in the order of ``managed``. Returns its appliances."""
+    spec = design.fabrics["oob"]
+    ports = placement.management_ports(design, managed)
+    first = _other_fabric(design, "oob", nodes, sizings, others, shifts, len(ports))
+    s = sizings["oob"]
+    devices, slots = placement.place_appliances(design, "oob", s.nodes_per_su, first)
+    start = design.node_count + others["oob"] - len(ports)
+    builds["oob"] = fabric.build(design, spec, s, nodes, slots,
+                                 placement.management_slots(ports, start, s.nodes_per_su), shift=shifts["oob"])
+    return devices
+
+
+def _rows(builds: dict[str, fabric.FabricBuild], compute: fabric.Sizing, appliances: list[Device],
+          pdus: list[Device], racks: Sequence[Rack] = ()) -> tuple[dict[str, int], list[tuple[str, list[Device], int]]]:
+    """The row (compute SU) each switch, appliance and PDU stands in, and the spine groups with
+    theirs. A leaf stands with the compute SU whose nodes it serves, an out-of-band leaf whose
+    first port serves a management port with that device (so its cables stay near), and a
+    group of spines or cores in the middle row of the leaves below it."""
+    sus, nodes_per_su = compute.sus, compute.nodes_per_su
+    rows: dict[str, int] = {d.name: 1 for d in appliances}
+    row_of = {r.name: r.row for r in racks}
+    rows.update((d.name, row_of[str(d.rack)]) for d in pdus)
+    spine_groups: list[tuple[str, list[Device], int]] = []
+    for name, build in builds.items():
+        for leaf in build.leaves:
+            first = next((i for i in leaf.interfaces if i.role == "downlink"), None)
+            served = first.peer_device if first is not None and first.peer.role == MGMT_ROLE else None
+            rows[leaf.name] = rows[served] if served in rows else \
+                min(sus, (leaf.su - 1) * build.sizing.nodes_per_su // nodes_per_su + 1)
+        prefix = FABRIC_PREFIX[name]
+        groups: list[tuple[str, list[Device], list[Device]]] = []
+        if build.sizing.tiers == 3:
+            for pod in range(1, build.sizing.pods + 1):
+                groups.append(("%sspine-p%d" % (prefix, pod), [d for d in build.spines if d.pod == pod],
+                               [d for d in build.leaves if d.pod == pod]))
+            groups.append((prefix + "core", build.cores, build.leaves))
+        elif build.spines:
+            groups.append((prefix + "spine", build.spines, build.leaves))
+        for label, devices, below in groups:
+            under = sorted(rows[d.name] for d in below)
+            row = under[(len(under) - 1) // 2] if under else 1
+            spine_groups.append((label, devices, row))
+            rows.update((d.name, row) for d in devices)
+    return rows, spine_groups
+
+
+def _place(design: Design, nodes: list[Device], builds: dict[str, fabric.FabricBuild],
+           appliances: list[Device], compute: fabric.Sizing, pdus: Sequence[Device] = (),
+           racks: Sequence[Rack] = ()) -> placement.Placement:
+    """Mount every device: leaves and appliances in the row of their compute SU (``_rows``; the
+    ``pdus`` of ``racks`` placed before tell the rows of out-of-band leaves that serve them),
+    spines and cores in racks of their own rows."""
+    rows, spine_groups = _rows(builds, compute, appliances, list(pdus), racks)
+    su_devices: dict[int, list[Device]] = {}
+    for build in builds.values():
+        for leaf in build.leaves:
+            su_devices.setdefault(rows[leaf.name], []).append(leaf)
+    if appliances:
+        su_devices.setdefault(1, []).extend(appliances)
+    return placement.place_racks(design, nodes, compute.nodes_per_su, compute.sus, su_devices, spine_groups)
 
 
 def catalog_used(design: Design, devices: Iterable[Device]) -> dict[str, Any]:
@@ -167,7 +264,7 @@ def _fabric_summary(design: Design, build: fabric.FabricBuild) -> dict[str, Any]
     counts = {"node_leaf": 0, "leaf_spine": 0, "spine_core": 0, "leaf_leaf": 0}
     for link in build.links:
         tier = "node_leaf" if link.tier == "appliance_leaf" else link.tier
-        counts[tier] += 1
+        counts[tier] = counts.get(tier, 0) + 1      # mgmt_leaf: only where management ports are cabled
     return {
         "name": spec.name, "kind": spec.kind, "platform": spec.platform, "switch_model": spec.switch,
         "spine_model": spec.spine_switch, "rail_optimized": spec.rail_optimized,
@@ -190,7 +287,7 @@ def bisection_gbps(build: fabric.FabricBuild) -> float:
     at once. A one-tier fabric is its node links: traffic of a rail stays on its switch."""
     totals: dict[str, float] = {}
     for link in build.links:
-        tier = "node_leaf" if link.tier == "appliance_leaf" else link.tier
+        tier = "node_leaf" if link.tier in ("appliance_leaf", "mgmt_leaf") else link.tier
         totals[tier] = totals.get(tier, 0.0) + link.speed_gbps
     tiers = [totals.get(t, 0.0) for t in ("node_leaf", "leaf_spine", "spine_core")[:build.sizing.tiers]]
     return round(min(tiers) / 2.0, 1) if tiers else 0.0

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SWITCH_ROLES
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import MGMT_ROLE, SWITCH_ROLES
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import PLATFORMS, RENDERED_PLATFORMS, UNNUMBERED_PLATFORMS
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render import sonic
@@ -141,6 +141,8 @@ def switch_config_from(device: Any, fabric: Any, model: Any = None, options: Any
     breakouts: dict[Any, Any] = {}
     host_members = [b["name"] for b in mlag["bonds"]] if mlag else []
     for iface in device.get("interfaces") or []:
+        if iface.get("role") == MGMT_ROLE:
+            continue               # the out-of-band management port: the NOS's own, not a data port
         fabric_link = iface["name"] in sessions
         host_port = not fabric_link and iface.get("role") == "downlink" and iface["name"] not in bond_of
         separate_uplink = bool(uplink_lanes and model_ports and (iface.get("port_number") or 0) > model_ports)

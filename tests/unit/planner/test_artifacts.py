@@ -70,7 +70,10 @@ def test_cabling_sheet_has_one_row_per_cable_with_both_ends_located(plan):
     for row, link in zip(rows, plan.links):
         for end in "ab":
             dev = plan.devices[row[end + "_device"]]
-            assert (row[end + "_rack"], int(row[end + "_unit"])) == (dev.rack, dev.rack_unit)
+            # A zero-U PDU hangs in the rack's side: "0U" on the sheet.
+            unit = None if row[end + "_unit"] == "0U" else int(row[end + "_unit"])
+            assert (row[end + "_rack"], unit) == (dev.rack, dev.rack_unit)
+            assert (unit is None) == (dev.height == 0)
         assert (row["a_port"], row["b_port"]) == (link.a_port, link.b_port)
         assert float(row["length_m"]) == link.length_m and float(row["speed_gbps"]) == link.speed_gbps
         assert row["cable"] == link.cable and row["media"] == link.media
@@ -99,7 +102,8 @@ def test_rack_elevations_show_every_device_in_its_units(plan):
         assert "## %s " % rack.name in text
     units = [line.split(" | ", 1)[1] for line in text.splitlines() if line.startswith("U") and " | " in line]
     used = [u for u in units if u]
-    assert sorted(set(used)) == sorted(plan.devices)
+    # Every device with a height is drawn in its units; zero-U PDUs are listed in the table only.
+    assert sorted(set(used)) == sorted(n for n, d in plan.devices.items() if d.height)
     for name in plan.devices:
         assert used.count(name) == plan.devices[name].height
 
@@ -147,4 +151,4 @@ def test_racks_sheet_gives_each_rack_its_space_and_power_against_the_budget(plan
     text = artifacts.racks_text(plan)
     assert "every rack within its budget" in text
     for dev in plan.devices.values():
-        assert "| %s | %s | %s |" % (dev.name, dev.model, dev.rack_unit) in text
+        assert "| %s | %s | %s |" % (dev.name, dev.model, dev.rack_unit if dev.height else "0U") in text

@@ -21,6 +21,16 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan im
 
 # RA-11333-001 V11, Table 4: SU -> (nodes, leaves, spines, "compute and UFM" cables, "spine-leaf" cables).
 RA_TABLE_4 = {1: (31, 8, 4, 252, 256), 2: (63, 16, 8, 508, 512), 4: (127, 32, 16, 1020, 1024)}
+# RA-11333-001 V11, 4 SU / 127 nodes, beyond the compute fabric: Table 7 "Major components"
+# (switches, UFM, management servers, PDUs, racks) and Table 8 (storage cabling, out-of-band cables:
+# 127 DGX + 64 InfiniBand switches + 8 in-band switches + 8 management and UFM nodes + 2 UFM
+# back-to-back + 108 PDUs). Row labels of the reference document's table.
+RA_FOUR_SU = {
+    "UFM appliances": 4, "Management servers": 4, "Storage QM9700": 16, "In-band SN4600C": 8,
+    "Out-of-band SN2201": 8, "Out-of-band spines SN4600C": 0, "Out-of-band 1G cables": 317,
+    "Rack PDUs": 108, "Racks": 38, "Storage fibers, 400G": 494,
+    "Storage switch transceivers (980-9I510-00NS00)": 369, "DGX storage QSFP112 transceivers (980-9I693-00NS00)": 254,
+}
 # RA-11333-001 V11, Table 8, Compute InfiniBand Cabling, 4 SU / 127 nodes (part number: count).
 RA_TABLE_8_COMPUTE = {
     "980-9I570-00N030": 2040,     # NDR cables 400 Gb/s: DGX to leaf, leaf to spine
@@ -108,7 +118,8 @@ def test_ndr200_connectors_take_splitter_fibers():
     """Storage ports at 200G on QM9700 cages run as 4 x 200G: each connector of a switch's
     twin-port module carries two ports, which a 1:2 splitter fiber (MFP7E20) takes to two adapters;
     switch to switch, the two ports of a connector go to one spine over one straight fiber."""
-    plan = _pod(62, model="hgx-h100", storage={"kind": "infiniband", "switch": "qm9700", "nodes_per_su": 32})
+    fabric = {"kind": "infiniband", "switch": "qm9700", "nodes_per_su": 32, "oversubscription": 1, "appliances": None}
+    plan = _pod(62, model="hgx-h100", storage=fabric)
     bom = _bom(plan, "storage")
     storage = [link for link in plan.links if link.fabric == "storage"]
     down = [link for link in storage if link.tier == "node_leaf"]
@@ -188,7 +199,7 @@ DOC_ROWS = {
                                                                              "980-9I510-00NS00"),
     "DGX system OSFP transceivers (980-9I51A-00NS00)": lambda p: _count(p, "transceiver", "compute", "980-9I51A-00NS00"),
     "UFM transceivers, compute (980-9I51S-00NS00)": lambda p: _count(p, "transceiver", "compute", "980-9I51S-00NS00"),
-    "UFM appliances": lambda p: _count(p, "appliance"),
+    "UFM appliances": lambda p: _count(p, "appliance", item="ufm-3.0"),
     "Storage QM9700": lambda p: _count(p, "switch", "storage", "qm9700"),
     "Storage fibers, 400G": lambda p: _count(p, "cable", "storage", "MFP7E10-Nxxx"),
     "Storage switch transceivers (980-9I510-00NS00)": lambda p: _count(p, "transceiver", "storage", "980-9I510-00NS00"),
@@ -198,8 +209,8 @@ DOC_ROWS = {
     "Out-of-band SN2201": lambda p: _count(p, "switch", "oob", "sn2201"),
     "Out-of-band spines SN4600C": lambda p: _count(p, "switch", "oob", "sn4600c"),
     "Out-of-band 1G cables": lambda p: _count(p, "cable", "oob", "rj45-cat6"),
-    "Management servers": lambda p: 0,            # not planned yet: the row says so, (f)
-    "Rack PDUs": lambda p: 0,
+    "Management servers": lambda p: _count(p, "appliance", item="mgmt-x86"),
+    "Rack PDUs": lambda p: _count(p, "pdu"),
     "Racks": lambda p: len(p.racks),
 }
 
@@ -242,3 +253,41 @@ def test_the_reference_doc_shows_the_bom_we_plan_beside_the_ra(reference_plans):
     assert [rows[k][5] for k in ("Switch OSFP transceivers, compute (980-9I510-00NS00)",
                                  "DGX system OSFP transceivers (980-9I51A-00NS00)",
                                  "UFM transceivers, compute (980-9I51S-00NS00)")] == ["1536", "508", "4"]
+    # The RA column of the whole pod is the RA's, not ours written twice.
+    assert {k: int(rows[k][5]) for k in RA_FOUR_SU} == RA_FOUR_SU
+
+
+def test_every_management_port_is_cabled_to_the_out_of_band_fabric(reference_plans):
+    """The RA's out-of-band fabric "connects the management ports of all devices": every switch of
+    the other fabrics (by its platform's port name), every appliance and PDU, one RJ45 cable each."""
+    plan = reference_plans[4]
+    mgmt = [link for link in plan.links if link.tier == "mgmt_leaf"]
+    served = collections.Counter(link.a_device for link in mgmt)
+    expected = [d for d in plan.devices.values() if d.fabric != "oob" and d.role != "gpu_node"]
+    assert sorted(served) == sorted(d.name for d in expected) and set(served.values()) == {1}
+    ports = {plan.devices[link.a_device].platform: link.a_port for link in mgmt}
+    assert ports == {"mlnx-os": "mgmt0", "cumulus": "eth0", "linux": "mgmt", "pdu": "mgmt"}
+    assert {link.cable for link in mgmt} == {"rj45-cat6"}
+    assert all(plan.devices[link.b_device].fabric == "oob" for link in mgmt)
+    # ... and never configured as a data port of the switch.
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.switch_config import switch_config
+    config = switch_config(plan, "pod-inb-leaf-1")
+    assert "eth0" not in [i["name"] for i in config["interfaces"]]
+    # The BOM buys what the RA calls the pod: PDUs by part number, three per DGX rack, two elsewhere.
+    pdus = {r["part_number"]: r["quantity"] for r in plan.bom if r["category"] == "pdu"}
+    kinds = collections.Counter(r.kind for r in plan.racks)
+    assert pdus == {"PX3-5878I2R-P1Q2R1A15D5": 3 * kinds["compute"], "PX3-5747V-V2": 2 * kinds["network"]}
+
+
+def test_appliances_of_every_fabric_keep_their_ports_as_the_pod_grows():
+    """UFM on storage and management servers on in-band sit at the end of their fabric's SU 1: the
+    nodes after them move up in that fabric alone, so growing the pod moves neither."""
+    small, big = (plan_design({"name": "pod", "reference": "training-pod", "nodes": {"count": n}}) for n in (63, 127))
+    for name in ("pod-stor-ufm-1", "pod-stor-ufm-2", "pod-inb-mgmt-1", "pod-inb-mgmt-4", "pod-node-63"):
+        ports = [(i.name, i.peer_device, i.peer_port, i.address) for i in small.devices[name].interfaces
+                 if i.fabric != "oob"]
+        assert ports == [(i.name, i.peer_device, i.peer_port, i.address) for i in big.devices[name].interfaces
+                         if i.fabric != "oob"], name
+    ufm = small.devices["pod-stor-ufm-1"]
+    assert [(i.peer_device, i.peer_port) for i in ufm.interfaces if i.fabric == "storage"] == [
+        ("pod-stor-leaf-1", "IB1/33"), ("pod-stor-leaf-2", "IB1/33")]

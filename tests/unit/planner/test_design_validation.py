@@ -114,7 +114,7 @@ def test_lab_design_validates(path):
     assert design.node_model == "lab-node"
     assert set(design.fabrics) == {"compute"}       # inband/oob set to null remove the inherited ones
     assert design.fabrics["compute"].kind == "roce"
-    assert design.fabrics["compute"].appliance_count == 0
+    assert design.fabrics["compute"].appliances == ()
 
 
 def test_design_as_yaml_text_validates():
@@ -463,10 +463,19 @@ def test_a_null_fabric_is_left_out_even_without_a_reference():
     assert set(plan.fabrics) == {"compute"}
 
 
-def test_appliances_on_another_fabric_than_compute_are_refused_not_ignored():
-    with pytest.raises(DesignError, match=r"fabrics\.storage\.appliances: appliances attach to the compute"):
-        plan_design({"name": "x", "reference": "training-pod",
-                     "fabrics": {"storage": {"appliances": {"model": "ufm-3.0", "count": 2}}}})
+@pytest.mark.parametrize("fabrics, message", [
+    ({"compute": {"kind": "roce", "switch": "sn5600", "appliances": {"model": "ufm-3.0", "count": 2}}},
+     r"fabrics\.compute\.appliances: UFM appliances manage InfiniBand fabrics; this fabric is roce"),
+    ({"storage": {"appliances": [{"model": "ufm-3.0", "count": 1}, {"model": "px3-5747v", "count": 1}]}},
+     r"fabrics\.storage\.appliances\[1\]\.model: px3-5747v is a rack PDU: PDUs go in facility\.pdus"),
+    ({"storage": {"appliances": {"model": "mgmt-x86", "count": 1}}},
+     r"fabrics\.storage\.appliances\.model: mgmt-x86 has ethernet ports; this fabric is infiniband"),
+    ({"storage": {"nodes_per_su": 4, "appliances": {"model": "ufm-3.0", "count": 4}}},
+     r"fabrics\.storage\.appliances: the appliances take 4 positions of SU 1, but an SU of this fabric has 4"),
+])
+def test_appliances_that_cannot_attach_to_a_fabric_are_refused_by_field(fabrics, message):
+    with pytest.raises(DesignError, match=message):
+        plan_design({"name": "x", "reference": "training-pod", "fabrics": fabrics})
 
 
 def test_the_host_mtu_follows_a_lower_fabric_mtu():

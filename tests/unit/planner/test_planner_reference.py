@@ -163,11 +163,12 @@ def test_training_pod_fabrics():
     fabs = plan.summary["fabrics"]
     assert fabs["compute"]["switches"] == {"leaf": 32, "spine": 16, "core": 0}
     assert fabs["compute"]["links"]["node_leaf"] == 1020
-    # In-band: 2 ports per node; OOB: 1 BMC port per node. (Switch counts of these fabrics are not
-    # compared with the RA's "8 x SN4600C" / "8 x SN2201": the RA's OOB also serves switch and PDU
-    # management ports, which the planner does not model.)
-    assert fabs["inband"]["links"]["node_leaf"] == 127 * 2
+    # In-band: 2 ports per node and per management server; OOB: 1 BMC port per node, and one for
+    # every switch, appliance and PDU (tests/unit/planner/test_bom.py compares them with the RA).
+    assert fabs["inband"]["links"]["node_leaf"] == 127 * 2 + 4 * 2
     assert fabs["oob"]["links"]["node_leaf"] == 127
+    managed = [d for d in plan.devices.values() if d.fabric != "oob" and d.role != "gpu_node"]
+    assert plan.fabrics["oob"]["links"]["mgmt_leaf"] == len(managed) > 0
     assert fabs["inband"]["kind"] == fabs["oob"]["kind"] == "ethernet"
 
 
@@ -361,7 +362,7 @@ def test_device_names():
 def _switch_ports(plan, platform):
     for dev in plan.devices.values():
         if dev.role in ("leaf", "spine", "core") and dev.platform == platform:
-            yield dev, dev.interfaces
+            yield dev, [i for i in dev.interfaces if i.role != "mgmt"]     # data ports
 
 
 def test_sonic_port_names_in_a_plan():

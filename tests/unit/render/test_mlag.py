@@ -76,7 +76,7 @@ def test_leaves_are_paired_with_peer_links_cabled_and_bought(plan):
     for k in range(0, 8, 2):
         a, b = leaves[k], leaves[k + 1]
         assert a.mlag["peer_device"] == b.name and b.mlag["peer_device"] == a.name
-        assert a.mlag["peer_links"] == b.mlag["peer_links"] == ["swp33", "swp34"]
+        assert a.mlag["peer_links"] == b.mlag["peer_links"] == ["swp37", "swp38"]
         assert a.host_subnets == b.host_subnets and a.mlag["virtual_gateway"] == b.mlag["virtual_gateway"]
         assert a.gateway_address != b.gateway_address and a.mlag["system_mac"] == b.mlag["system_mac"]
         assert [x["id"] for x in a.mlag["bonds"]] == [x["id"] for x in b.mlag["bonds"]]
@@ -87,7 +87,7 @@ def test_leaves_are_paired_with_peer_links_cabled_and_bought(plan):
     assert sum(1 for line in cabling.splitlines() if ",inband,leaf_leaf," in line) == 8
     # Peer links are layer 2: no /31 and no BGP session on them.
     assert all(i.address is None for l in leaves for i in l.interfaces if i.role == "peer")
-    assert all(n["interface"] not in ("swp33", "swp34") for l in leaves for n in l.bgp["neighbors"])
+    assert all(n["interface"] not in ("swp37", "swp38") for l in leaves for n in l.bgp["neighbors"])
 
 
 def test_each_node_has_one_bond_over_one_pair(plan):
@@ -123,14 +123,14 @@ def test_the_invariants_catch_a_broken_pair(plan):
 def test_neutral_data_names_pairs_peer_link_and_bonds(plan):
     c = switch_config(plan, "t-inb-leaf-1")
     m = c["mlag"]
-    assert m["peer_device"] == "t-inb-leaf-2" and m["peer_link"]["members"] == ["swp33", "swp34"]
+    assert m["peer_device"] == "t-inb-leaf-2" and m["peer_link"]["members"] == ["swp37", "swp38"]
     assert m["peer_link"]["name"] == "peerlink" and m["bonds"][0] == dict(m["bonds"][0], name="bond1", id=1, members=["swp1"])
     assert len({b["id"] for b in m["bonds"]}) == len(m["bonds"])
     assert c["host_gateway"]["members"] == [b["name"] for b in m["bonds"]]
     assert c["host_gateway"]["virtual_address"] == m["virtual_gateway"]
     ports = {i["name"]: i for i in c["interfaces"]}
     assert ports["swp1"]["bond"] == "bond1" and ports["swp1"]["vlan"] is None
-    assert ports["swp33"]["kind"] == "peer" and ports["swp33"]["bond"] == "peerlink"
+    assert ports["swp37"]["kind"] == "peer" and ports["swp37"]["bond"] == "peerlink"
 
 
 def test_lab_platform_cannot_render_a_pair(plan):

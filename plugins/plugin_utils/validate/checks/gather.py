@@ -10,7 +10,7 @@ the play, or switches of a platform without a gatherer, are noted as skipped rat
 
 from __future__ import annotations
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SWITCH_ROLES
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import PDU_ROLE, SWITCH_ROLES
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import GATHERED_PLATFORMS
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.context import Run
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.parsers import command_json, parse_ip_links
@@ -43,7 +43,9 @@ def check_gathered(run: Run) -> None:
             run.links[name] = parse_ip_links(data)
     for name in sorted(set(run.devices) - set(run.gathered)):
         dev = run.devices[name]
-        if dev.get("role") in SWITCH_ROLES and dev.get("platform") not in GATHERED_PLATFORMS:
+        if dev.get("role") == PDU_ROLE:
+            run.skip("gather", "a rack PDU: cabled and addressed, not read back", name)
+        elif dev.get("role") in SWITCH_ROLES and dev.get("platform") not in GATHERED_PLATFORMS:
             run.skip("gather", "platform %s has no gatherer (Linux with FRR and lldpd only)"
                      % dev.get("platform"), name)
         else:

@@ -87,13 +87,13 @@ def test_lab_hosts_and_groups(lab, lab_plan):
     assert len(lab.hosts) == 8
     groups = set(lab.groups) - {"all", "ungrouped"}
     assert groups == {
-        "gpu_nodes", "switches", "leaf", "spine", "core", "appliances", "ethernet_switches",
+        "gpu_nodes", "switches", "leaf", "spine", "core", "appliances", "pdus", "ethernet_switches",
         "infiniband_switches", "fabric_compute", "su_1", "rail_0", "rail_1", "rack_lab_su1_r1",
         "rack_lab_spine_r1", "lab", "linux"}
     assert members(lab, "gpu_nodes") == ["lab-node-%d" % i for i in range(1, 5)]
     assert members(lab, "switches") == ["lab-leaf-1", "lab-leaf-2", "lab-spine-1", "lab-spine-2"]
     assert members(lab, "ethernet_switches") == members(lab, "switches")
-    assert members(lab, "infiniband_switches") == members(lab, "core") == members(lab, "appliances") == []
+    assert members(lab, "infiniband_switches") == members(lab, "core") == members(lab, "appliances") == members(lab, "pdus") == []
     assert members(lab, "rail_1") == ["lab-leaf-2"]
     assert members(lab, "linux") == members(lab, "gpu_nodes")
     assert sorted(g.name for g in lab.groups["switches"].child_groups) == ["core", "leaf", "spine"]
@@ -211,13 +211,15 @@ def test_reference_inventories(reference):
 def test_training_pod_groups():
     inventory, _plugin = run(os.path.join(ROOT, "inventories", "training-pod", "cluster.yml"))
     assert len(members(inventory, "gpu_nodes")) == 127
-    assert len(members(inventory, "appliances")) == 2
+    # UFM for compute and for storage, and the management servers on the in-band fabric.
+    assert len(members(inventory, "appliances")) == 2 + 2 + 4
+    assert len(members(inventory, "pdus")) == 112 and "pdu" in inventory.groups
     assert {g for g in inventory.groups if g.startswith("rail_")} == {"rail_%d" % r for r in range(8)}
     fabric_groups = {g for g in inventory.groups if g.startswith("fabric_")}
     assert fabric_groups == {"fabric_compute", "fabric_storage", "fabric_inband", "fabric_oob"}
     assert "mlnx_os" in inventory.groups and "cumulus" in inventory.groups
     # UFM appliances belong to the compute fabric and get its summary
-    ufm = members(inventory, "appliances")[0]
+    ufm = [h for h in members(inventory, "appliances") if h.startswith("trn1-ufm-")][0]
     assert "fabric_compute" in group_names(inventory, ufm)
     assert inventory.get_host(ufm).vars["refarch_fabric"]["kind"] == "infiniband"
 
