@@ -291,3 +291,43 @@ def test_appliances_of_every_fabric_keep_their_ports_as_the_pod_grows():
     ufm = small.devices["pod-stor-ufm-1"]
     assert [(i.peer_device, i.peer_port) for i in ufm.interfaces if i.fabric == "storage"] == [
         ("pod-stor-leaf-1", "IB1/33"), ("pod-stor-leaf-2", "IB1/33")]
+
+
+STORAGE_TARGET = """\
+appliances:
+  nas-x:
+    source: unit test (a storage target the buyer chose)
+    part_number: NAS-X-1
+    kind: infiniband
+    role: storage
+    management_ports: 2
+    management_port: ipmi
+    rack_units: 2
+    power_kw: 1.5
+    ports: 4
+    speed_gbps: 400
+    form_factor: qsfp112
+"""
+
+
+def test_storage_targets_are_appliances_of_the_storage_fabric(tmp_path):
+    """The RA leaves the storage to the buyer: a catalog entry of role storage, attached to the
+    storage fabric, is placed, cabled, counted and put on the out-of-band fabric like the rest."""
+    (tmp_path / "storage.yml").write_text(STORAGE_TARGET)
+    design = {"name": "pod", "reference": "training-pod", "nodes": {"count": 63}, "catalog": ["storage.yml"],
+              "fabrics": {"storage": {"appliances": [{"model": "ufm-3.0", "count": 2}, {"model": "nas-x", "count": 3}]}}}
+    plan = plan_design(design, base_dir=os.fspath(tmp_path))
+    targets = [d for d in plan.devices.values() if d.model == "nas-x"]
+    assert [d.name for d in targets] == ["pod-stor-target-1", "pod-stor-target-2", "pod-stor-target-3"]
+    for dev in targets:
+        data = [i for i in dev.interfaces if i.fabric == "storage"]
+        # Four ports spread over the storage leaf pair, as a node's two ports are.
+        assert len(data) == 4 and len({i.peer_device for i in data}) == 2
+        mgmt = [i for i in dev.interfaces if i.fabric == "oob"]
+        assert [i.name for i in mgmt] == ["ipmi1", "ipmi2"] and {i.role for i in mgmt} == {"mgmt"}
+        assert dev.rack and dev.mgmt_address
+    rows = {(r["category"], r["item"]): r for r in plan.bom}
+    assert rows[("appliance", "nas-x")]["quantity"] == 3 and rows[("appliance", "nas-x")]["part_number"] == "NAS-X-1"
+    # 2 UFM x 2 ports + 3 targets x 4 ports = 16 ports = 8 positions at the end of storage SU 1.
+    storage = plan.fabrics["storage"]
+    assert storage["links"]["node_leaf"] == 63 * 2 + 16
