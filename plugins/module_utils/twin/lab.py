@@ -21,7 +21,7 @@ import json
 import re
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import APPLIANCE_ROLE, NODE_ROLE, SWITCH_ROLES
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import APPLIANCE_ROLE, NODE_ROLE, PDU_ROLE, SWITCH_ROLES
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import TwinError
 
 # run(argv, data=None) -> (rc, stdout, stderr); ``data`` is fed to the command's standard input.
@@ -132,12 +132,17 @@ def desired(plan: Mapping[str, Any], images: Optional[Mapping[str, str]] = None)
     if not isinstance(raw, list):
         raise LabTwinError('plan has no devices (a map of device name to device)')
     devices = {}
+    unrehearsed = set()
     for dev in raw:
         if not isinstance(dev, dict) or not isinstance(dev.get('name'), str):
             problems.append('device without a name: %r' % (dev,))
             continue
         name = dev['name']
         role: Any = dev.get('role')
+        if role == PDU_ROLE:
+            # A rack PDU has no container to rehearse it in: it and its management cable are left out.
+            unrehearsed.add(name)
+            continue
         if not CONTAINER_NAME.match(name):
             problems.append('devices.%s: not a valid container name' % name)
         kind = KIND_BY_ROLE.get(role)
@@ -154,6 +159,8 @@ def desired(plan: Mapping[str, Any], images: Optional[Mapping[str, str]] = None)
     links = []
     used: Dict[Tuple[Any, Any], str] = {}
     for i, link in enumerate(plan.get('links') or []):
+        if isinstance(link, dict) and unrehearsed.intersection((link.get('a_device'), link.get('b_device'))):
+            continue
         ends = []
         for side in ('a', 'b'):
             dev = link.get(side + '_device') if isinstance(link, dict) else None

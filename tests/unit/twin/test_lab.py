@@ -211,6 +211,17 @@ def test_desired_image_by_role_overrides_kind_and_serves_unknown_roles():
     assert devices['tl-fw-1']['image'] == 'fw:1' and devices['tl-fw-1']['kind'] == 'node'
 
 
+def test_desired_leaves_rack_pdus_and_their_management_cables_out():
+    plan = _plan()
+    plan['devices']['tl-r1-pdu-1'] = {'name': 'tl-r1-pdu-1', 'role': 'pdu',
+                                      'interfaces': [{'name': 'mgmt', 'mtu': 9000}]}
+    plan['links'].append({'id': 'oob-1', 'a_device': 'tl-r1-pdu-1', 'a_port': 'mgmt',
+                          'b_device': 'tl-leaf-1', 'b_port': 'swp9'})
+    devices, links = lab.desired(plan, IMAGES)
+    assert 'tl-r1-pdu-1' not in devices
+    assert [lab.link_key(link) for link in links] == ['tl-node-1:rail0<->tl-leaf-1:swp1', 'tl-node-2:rail0<->tl-leaf-1:swp2']
+
+
 def test_desired_reports_every_problem_at_once():
     plan = _plan()
     plan['devices']['bad name'] = {'name': 'bad name', 'role': 'toaster'}
