@@ -115,8 +115,10 @@ build-install: $(TOOLS)
 plan: $(TOOLS)
 	ansible-playbook playbooks/plan.yml -e "design=$(abspath $(DESIGN))" -e "plan_dir=$(abspath $(PLAN_DIR))"
 
+# The planner's benchmarks, then switch configurations beside pyavd (mk/bench.mk).
 bench: $(TOOLS)
 	python benchmarks/run.py
+	$(MAKE) --no-print-directory bench-pyavd
 
 # The inventory plugin against a static inventory of the same hosts: over half an hour.
 bench-inventory: $(TOOLS)
