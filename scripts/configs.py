@@ -1,7 +1,3 @@
-#!/usr/bin/env python3
-# -*- coding: utf-8 -*-
-# Copyright: (c) 2026, refarch.ai_cluster contributors
-# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """`make configs DESIGN=...`: every Ethernet switch's configuration files of a design, for review
 and change tickets, without an inventory of reachable devices.
 

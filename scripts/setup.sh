@@ -45,8 +45,10 @@ fi
 #   infiniband-diags: the simulated InfiniBand fabric. rsync, git: used by
 #   scripts/sanity.sh to stage the collection for ansible-test. shellcheck:
 #   ansible-test sanity skips its shellcheck test (with a warning) without it.
+#   chromium: the report page (index.html) is opened headless and looked at
+#   (tests/unit/render/test_report_in_chromium.py).
 APT_PACKAGES=(podman runc debootstrap frr lldpd iproute2 ibsim-utils opensm
-              infiniband-diags rsync git shellcheck)
+              infiniband-diags rsync git shellcheck chromium)
 # The venv module may be missing from Debian's own python3 (it lives in
 # python3-venv there); pyenv/CPython builds have it built in.
 if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then

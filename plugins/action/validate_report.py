@@ -5,7 +5,8 @@
 
 Reads ``plan.json`` from the plan directory (written by the plan play of ``site.yml`` before any
 host was configured), each host's registered ``validate_gather`` result from ``hostvars``, runs
-the comparison and writes ``validation.json`` and ``validation.md`` into the plan directory. It
+the comparison and writes ``validation.json`` and ``validation.md`` into the plan directory (and
+refreshes its ``index.html``, where the plan wrote one, with the result). It
 never plans the design again: a design edited after the deployment must not change what the
 cluster is checked against. Nothing is sent to any host.
 """
@@ -24,6 +25,7 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import R
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.compare import compare
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.report import models_from_plan, render_markdown, summary_lines
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.drawings.writer import refresh_index
 
 VALID = ("hosts", "gathered", "plan_dir", "unnumbered", "performance", "pins", "thresholds", "write", "save_gathered")
 
@@ -109,6 +111,8 @@ class ActionModule(RefarchAction):
             changed = write_if_changed(files["markdown"], render_markdown(report)) or changed
             if save_gathered:
                 write_if_changed(files["gathered"], json.dumps(gathered, sort_keys=True) + "\n")
+            # The plan folder's report page shows the result, failures marked on its fabric drawings.
+            changed = refresh_index(plan_dir, plan, report) or changed
         lines = summary_lines(report)
         return dict(changed=changed, report=report, passed=report["passed"], counts=report["counts"],
                     files=files, summary=lines, msg=lines[0])

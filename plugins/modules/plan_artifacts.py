@@ -15,6 +15,9 @@ description:
   - Loads and validates a design file, plans it (racks, fabrics, ports, cables, addresses, bill of
     materials) and writes C(summary.json), C(bom.csv), C(cabling.csv), C(addressing.csv),
     C(racks.md), C(racks.csv) and C(plan.json) into O(dest).
+  - Then the pictures of the plan (docs/drawings.md) - rack elevations, the hall layout and fabric
+    drawings as SVG under C(drawings/), install sheets with cable labels under C(install/) and the
+    report page C(index.html) that links everything.
   - Each file is replaced only when its content changes, so a second run reports no change.
   - Runs on the controller (action plugin); the planner needs the collection's data files.
 extends_documentation_fragment:
@@ -50,11 +53,11 @@ EXAMPLES = r"""
 
 RETURN = r"""
 artifacts:
-  description: Names of the artifacts that changed (or would change in check mode).
+  description: Names of the artifacts that changed (or would change in check mode), relative to O(dest).
   returned: always
   type: list
   elements: str
-  sample: ["summary.json", "plan.json"]
+  sample: ["summary.json", "plan.json", "drawings/fabric-compute.svg", "index.html"]
 dest:
   description: Absolute path of the artifact directory.
   returned: always

@@ -7,7 +7,8 @@
 * ``bom.csv``: what to buy; ``cabling.csv``: one row per cable, both ends with rack and unit, a
   sheet a field technician works from; ``addressing.csv``: every address;
 * ``racks.md``: rack elevations with each device's units and power; ``racks.csv``: per rack the
-  space and power used against its budget, for the facility team; ``plan.json``: the whole plan.
+  space and power used against its budget, for the facility team; ``plan.json``: the whole plan;
+* then the pictures of ``render.drawings``: ``index.html``, ``drawings/*.svg``, ``install/*.html``.
 
 Each file is written to a temporary name, compared with what is there, and only replaced when it
 differs, so a second run reports no change and check mode can say what would change.
@@ -248,10 +249,14 @@ def write_artifacts(plan: Plan, dest: str, check_mode: bool = False) -> list[str
 
 
 def _write_artifacts(plan: Plan, dest: str, check_mode: bool) -> list[str]:
+    # The pictures (drawings, install sheets, index.html: render.drawings, docs/drawings.md) come
+    # after the files they summarise; imported here, as they import this package's records.
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.drawings.writer import (
+        report_names, write_report)
     made_dir = not os.path.isdir(dest)
     if made_dir:
         if check_mode:
-            return list(ARTIFACTS)
+            return list(ARTIFACTS) + report_names(plan)
         os.makedirs(dest)
     producers: dict[str, Callable[[IO[str]], object]] = {
         "summary.json": lambda h: h.write(summary_text(plan)),
@@ -262,4 +267,41 @@ def _write_artifacts(plan: Plan, dest: str, check_mode: bool) -> list[str]:
         "racks.csv": lambda h: h.write(racks_csv_text(plan)),
         "plan.json": lambda h: write_plan_json(plan, h),
     }
-    return [name for name in ARTIFACTS if _write(dest, name, producers[name], check_mode)]
+    # The pictures take as long as the other files together and need none of them: on a machine
+    # with more than one core they are drawn by a forked copy of this process meanwhile (the plan
+    # is shared copy-on-write), and their names come back through a pipe.
+    child = _fork(lambda: write_report(plan, dest, check_mode))
+    changed = [name for name in ARTIFACTS if _write(dest, name, producers[name], check_mode)]
+    return changed + (child() if child else write_report(plan, dest, check_mode))
+
+
+def _fork(work: Callable[[], list[str]]) -> Callable[[], list[str]] | None:
+    """Run ``work`` in a forked child; return a function that waits for its result (raising what it
+    raised), or None where forking is not possible or not worth it (one CPU)."""
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return None
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                      # the child: do the work, report, leave
+        os.close(read_fd)
+        try:
+            message: dict[str, object]
+            try:
+                message = {"ok": work()}
+            except Exception as exc:  # pylint: disable=broad-exception-caught  # handed to the parent
+                message = {"error": "%s: %s" % (type(exc).__name__, exc)}
+            with os.fdopen(write_fd, "w", encoding="utf-8") as handle:
+                json.dump(message, handle)
+        finally:
+            os._exit(0)  # pylint: disable=protected-access  # no atexit handlers, no Ansible clean-up in a child
+    os.close(write_fd)
+
+    def wait() -> list[str]:
+        with os.fdopen(read_fd, "r", encoding="utf-8") as handle:
+            text = handle.read()
+        os.waitpid(pid, 0)
+        message = json.loads(text) if text else {"error": "the drawing process died"}
+        if "error" in message:
+            raise RuntimeError("drawing the plan failed: %s" % message["error"])
+        return [str(name) for name in message["ok"]]
+    return wait

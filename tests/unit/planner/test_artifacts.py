@@ -16,6 +16,7 @@ import yaml
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import artifacts
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Interface, Link
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.drawings.writer import report_names
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 DESIGNS = {
@@ -111,9 +112,10 @@ def test_rack_elevations_show_every_device_in_its_units(plan):
 def test_writing_twice_changes_nothing_and_check_mode_writes_nothing(tmp_path):
     plan = plan_design(DESIGNS["lab"])
     dest = tmp_path / "plan"
-    assert artifacts.write_artifacts(plan, str(dest), check_mode=True) == list(artifacts.ARTIFACTS)
+    expected = list(artifacts.ARTIFACTS) + report_names(plan)      # the pictures: tests/unit/render
+    assert artifacts.write_artifacts(plan, str(dest), check_mode=True) == expected
     assert not dest.exists()
-    assert artifacts.write_artifacts(plan, str(dest)) == list(artifacts.ARTIFACTS)
+    assert artifacts.write_artifacts(plan, str(dest)) == expected
     before = {name: (dest / name).read_bytes() for name in artifacts.ARTIFACTS}
     assert artifacts.write_artifacts(plan, str(dest)) == []
     with open(DESIGNS["lab"], encoding="utf-8") as handle:
@@ -123,7 +125,7 @@ def test_writing_twice_changes_nothing_and_check_mode_writes_nothing(tmp_path):
     changed = artifacts.write_artifacts(grown, str(dest), check_mode=True)
     assert "plan.json" in changed and "cabling.csv" in changed
     assert {name: (dest / name).read_bytes() for name in artifacts.ARTIFACTS} == before
-    assert sorted(os.listdir(dest)) == sorted(artifacts.ARTIFACTS)      # no temporary file left
+    assert sorted(os.listdir(dest)) == sorted(artifacts.ARTIFACTS + ("drawings", "index.html", "install"))  # no temporary file left
 
 
 def test_csv_text_is_what_the_csv_module_writes():
