@@ -26,6 +26,8 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model i
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
 SCHEMA_VERSION = 2
+# Passes over the out-of-band fabric and the racks before their PDUs must agree (see _build_plan).
+OOB_PASSES = 6
 
 
 class Plan(object):
@@ -77,8 +79,9 @@ def _build_plan(design: Design, check: bool) -> Plan:
     compute = fabric.size(design, design.fabrics["compute"], reserved_slots=reserved)
     nodes = placement.place_nodes(design, compute.nodes_per_su)
     # Every fabric groups the nodes by the same positions (the compute fabric's SUs, the slots its
-    # appliances take in SU 1 left empty). The other fabrics put their appliances, and the
-    # out-of-band fabric every management port, in the positions after the last node.
+    # appliances take in SU 1 left empty). The other fabrics put their appliances at the end of
+    # their own SU 1 (the nodes after them move up in that fabric only), and the out-of-band fabric
+    # every management port in the positions after the last node.
     sizings: dict[str, fabric.Sizing] = {"compute": compute}
     others: dict[str, int] = {"compute": reserved}
     shifts: dict[str, int] = {}
@@ -99,8 +102,9 @@ def _build_plan(design: Design, check: bool) -> Plan:
     pdus = placement.pdus(design, place.racks)
     if "oob" in design.fabrics:
         # The out-of-band fabric cables every PDU, and PDUs come per rack, and its own switches may
-        # need racks of their own: plan it for the PDUs of the racks found, until they are the same.
-        while True:
+        # need racks of their own: plan it for the PDUs of the racks found, until they are the same
+        # (twice, unless its switches open racks; each pass can only add racks).
+        for _attempt in range(OOB_PASSES):
             # Management ports row by row from the last row back, so that each out-of-band leaf
             # serves the devices near it and the leaves after the nodes' (whose last are in the last
             # row) go on where those end: a spine pod of consecutive leaves stays in a few rows.
@@ -114,6 +118,10 @@ def _build_plan(design: Design, check: bool) -> Plan:
             pdus = again
             for dev in nodes + managed:
                 dev.interfaces = [i for i in dev.interfaces if i.fabric != "oob"]
+        else:
+            raise DesignError(field("facility.pdus", "the out-of-band switches keep opening racks whose PDUs "
+                                    "need more out-of-band ports (%d passes); give fewer PDUs per rack or "
+                                    "a larger oob switch" % OOB_PASSES))
         appliances.extend(oob_appliances)
     placement.mount_pdus(place.racks, pdus)
     plan.racks = place.racks
