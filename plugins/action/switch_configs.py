@@ -32,6 +32,7 @@ class ActionModule(RefarchAction):
         plan = {"name": task_vars.get("refarch_plan_name"), "devices": {}, "fabrics": {},
                 "catalog": self.plain(task_vars.get("refarch_catalog") or {})}
         options = {}
+        platforms = [str(p) for p in args.get("platforms") or configs.renderers()]
         for host in args.get("hosts") or []:
             host_vars = hostvars[host]
             device = self.plain(host_vars.get("refarch_device") or {})
@@ -48,7 +49,7 @@ class ActionModule(RefarchAction):
             options[host] = {"unnumbered": as_bool(host_vars.get("fabric_switch_unnumbered", defaults["unnumbered"]),
                                                    "fabric_switch_unnumbered"),
                              "host_vlan": self._vlan(host_vars.get("fabric_switch_host_vlan", defaults["host_vlan"])),
-                             "platforms": [str(p) for p in args.get("platforms") or configs.renderers()]}
+                             "platforms": platforms}
         rendered = configs.render_plan(plan, names=sorted(plan["devices"]), per_switch=options)
         check = bool(self._task.check_mode) and as_bool(args.get("render_only", False), "render_only")
         changed = configs.write(rendered, dest, check_mode=check)

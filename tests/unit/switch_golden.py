@@ -77,7 +77,8 @@ CASES = {
 
 def renderers():
     """Platform -> files, read from the role (vars/main.yml), so the test follows the role."""
-    return datafiles.load_yaml(os.path.join(ROLE, "vars", "main.yml"))["fabric_switch_renderers"]
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.configs import renderers as role_renderers
+    return role_renderers()
 
 
 def switches(case):

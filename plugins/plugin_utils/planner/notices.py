@@ -124,12 +124,13 @@ def rack_notices(design: Design) -> list[Notice]:
 def management_notices(devices: Sequence[Device]) -> list[Notice]:
     """Switches whose management port the out-of-band fabric does not cable: their platform's
     registry entry names none (the lab's switches run without one)."""
-    missing: dict[str, list[str]] = {}
+    missing: dict[tuple[str, str], int] = {}
     for dev in devices:
         if dev.role in SWITCH_ROLES and not platforms.platform(dev.platform).management:
-            missing.setdefault(str(dev.fabric), []).append(dev.name)
+            key = (str(dev.fabric), dev.platform)
+            missing[key] = missing.get(key, 0) + 1
     return [Notice("fabrics.%s.platform" % fab, "the management ports of %d %s switches (platform %s) are not "
                    "cabled to the out-of-band fabric: the platform has no management port of record" % (
-                       len(names), fab, next(d.platform for d in devices if d.name == names[0])),
+                       count, fab, platform),
                    "cable them by hand, or choose a platform with a management port")
-            for fab, names in sorted(missing.items())]
+            for (fab, platform), count in sorted(missing.items())]

@@ -172,3 +172,18 @@ def test_an_inherited_fabric_the_server_has_no_ports_for_is_left_out_with_a_noti
     with pytest.raises(DesignError, match=r"fabrics\.storage: server lab-node has no storage ports"):
         plan_design({"name": "x", "reference": "training-pod", "nodes": {"model": "lab-node", "count": 4},
                      "fabrics": {"storage": {"kind": "infiniband", "switch": "qm9700"}, "inband": None, "oob": None}})
+
+
+def test_switches_without_a_management_port_of_record_are_named_not_cabled():
+    """The lab's switches run without a management port (--network none): with an out-of-band
+    fabric, a warning names them instead of an invented port on the cabling sheet."""
+    plan = plan_design({"name": "lab", "reference": "training-pod", "nodes": {"model": "lab-node", "count": 4},
+                        "fabrics": {"compute": {"kind": "roce", "switch": "lab-switch", "platform": "lab",
+                                                "rail_optimized": True, "nodes_per_su": 4, "oversubscription": 2,
+                                                "appliances": None},
+                                    "inband": None, "storage": None},
+                        "facility": {"pdus": None}})
+    notice = _notice(plan, "fabrics.compute.platform", "not cabled")
+    switches = [d for d in plan.devices.values() if d.fabric == "compute" and d.role in ("leaf", "spine")]
+    assert "the management ports of %d compute switches (platform lab)" % len(switches) in notice.message
+    assert not [i for d in switches for i in d.interfaces if i.role == "mgmt"]
