@@ -51,14 +51,49 @@ def _to_nice_json(value: Any, indent: int = 4, sort_keys: bool = True, **kwargs:
     return json.dumps(value, indent=indent, sort_keys=sort_keys, separators=(",", ": "), **kwargs)
 
 
-def environment() -> Environment:
-    """The role's templates, compiled once, with the template module's settings."""
-    env = Environment(loader=FileSystemLoader(os.path.join(ROLE_DIR, "templates")), trim_blocks=True,
+def environment(role_dir: str = ROLE_DIR) -> Environment:
+    """A role's templates (``fabric_switch``'s by default), compiled once, with the template
+    module's settings."""
+    env = Environment(loader=FileSystemLoader(os.path.join(role_dir, "templates")), trim_blocks=True,
                       lstrip_blocks=False, keep_trailing_newline=True, newline_sequence="\n",
                       undefined=StrictUndefined, autoescape=False)
     env.filters["to_json"] = _to_json
     env.filters["to_nice_json"] = _to_nice_json
     return env
+
+
+def _to_bool(value: Any) -> bool:
+    """Ansible's ``bool`` filter."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("yes", "on", "1", "true", "y", "t", "1.0")
+
+
+class RoleTemplates(object):
+    """A role's templates, parsed once, filled as Ansible's template module fills them: no
+    template keeps its trailing newline, not even an included one, and the result gets back the
+    newlines its source ended with (the templar's ``_post_render_mutation``); ``ansible_managed``
+    is ``managed``, one text for all or one per template."""
+
+    def __init__(self, role_dir: str, templates: Iterable[str], managed: str | Mapping[str, str]) -> None:
+        self.env = environment(role_dir)
+        self.env.keep_trailing_newline = False
+        self.env.filters["bool"] = _to_bool
+        self.trailing: dict[str, int] = {}
+        self.managed: dict[str, str] = {}
+        loader = self.env.loader
+        if loader is None:            # environment() always gives one
+            raise SwitchConfigError("no template loader for %s" % role_dir)
+        for template in templates:
+            source = loader.get_source(self.env, template)[0]
+            self.trailing[template] = len(source) - len(source.rstrip("\n"))
+            self.managed[template] = managed if isinstance(managed, str) else managed[template]
+
+    def fill(self, template: str, **variables: Any) -> str:
+        """The text of ``template`` with ``variables``."""
+        text = self.env.get_template(template).render(ansible_managed=self.managed[template], **variables)
+        missing = self.trailing[template] - (len(text) - len(text.rstrip("\n")))
+        return text + "\n" * missing if missing > 0 else text
 
 
 class SwitchRenderer(object):

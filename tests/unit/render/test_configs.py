@@ -60,7 +60,7 @@ def test_make_configs_renders_a_design_without_an_inventory(tmp_path):
                          capture_output=True, text=True, check=False, env=env)
     assert run.returncode == 0, run.stderr
     plan = plan_design(os.path.join(ROOT, "inventories", "inference-pool", "design.yml")).to_dict()
-    assert sorted(os.listdir(dest)) == configs.ethernet_switches(plan)
+    assert set(configs.ethernet_switches(plan)) <= set(os.listdir(dest))
     assert "%d switches" % len(configs.ethernet_switches(plan)) in run.stdout
     again = subprocess.run(run.args, capture_output=True, text=True, check=False, env=env)
     assert "0 files changed" in again.stdout
