@@ -1,14 +1,15 @@
 # Type checking (included by the Makefile: -include mk/*.mk).
 #
 #   make typecheck     mypy (config: mypy.ini) over the planner (strict), the renderers
-#                      (plugin_utils/render) and the module_utils the controller shares; run from
+#                      (plugin_utils/render), validation (plugin_utils/validate) and the
+#                      module_utils the controller shares; run from
 #                      build/collections on the package path through the collection link, so
 #                      ansible_collections.refarch.ai_cluster.* resolves to this checkout.
 #
 # Extra arguments: make typecheck MYPY_ARGS='--no-incremental'.
 
 MYPY_ARGS ?=
-TYPECHECK_PACKAGES ?= plugins.plugin_utils.planner plugins.plugin_utils.render
+TYPECHECK_PACKAGES ?= plugins.plugin_utils.planner plugins.plugin_utils.render plugins.plugin_utils.validate
 TYPECHECK_MODULES ?= plugins.module_utils.constants plugins.module_utils.platforms plugins.module_utils.errors \
 	plugins.module_utils.fileio plugins.module_utils.ib_fabric
 

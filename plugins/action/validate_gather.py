@@ -17,7 +17,10 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import FRR_PLATFORMS
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool, plain as _plain
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.host_state import (
+    MEMLOCK_FILE, ROLE_VARIABLES, host_sysctl_names, variables)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.probes import probes_for, rdma_pairs
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.readback import switch_readback
 
 
 def default_nccl_command(nodes, gpus_per_node):
@@ -57,6 +60,14 @@ class ActionModule(RefarchAction):
             "gpu": role == "gpu_node",
         }
         if role == "gpu_node":
+            # What host_network and gpu_host set, read back (see validate.readback).
+            overrides = {k: _plain(self._templar.template(task_vars[k])) for k in ROLE_VARIABLES if k in task_vars}
+            derived.update({
+                "host_state": True,
+                "sysctls": host_sysctl_names(device, _plain(task_vars.get("refarch_fabrics") or {}), overrides),
+                "files": {"nccl_conf": variables(overrides)["host_network_nccl_conf"], "memlock": MEMLOCK_FILE},
+                "services": ["refarch-roce-qos.service"],
+            })
             nodes = []
             for name in node_names:
                 other = (hostvars.get(name) or {}).get("refarch_device")
@@ -74,6 +85,7 @@ class ActionModule(RefarchAction):
                     derived["nccl"] = [str(a) for a in nccl_command] or default_nccl_command(names, gpus_per_node)
         else:
             derived["pings"] = probes_for(device, [], unnumbered=unnumbered)
+            derived.update(switch_readback(device.get("platform")))
         for key, value in derived.items():
             args.setdefault(key, value)
         return self._execute_module(module_name="refarch.ai_cluster.validate_gather", module_args=args,

@@ -24,6 +24,7 @@ from ansible_collections.refarch.ai_cluster.plugins.module_utils.fileio import w
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.compare import compare
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.host_state import ROLE_VARIABLES
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.report import models_from_plan, render_markdown, summary_lines
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.drawings.writer import refresh_index
 
@@ -78,6 +79,7 @@ class ActionModule(RefarchAction):
         plan = load_deployed_plan(plan_dir)
 
         gathered = {}
+        host_vars = {}   # the inventory's values of the role variables validation derives host state from
         for host in hosts:
             hv = hostvars.get(host) or {}
             res = hv.get(var)
@@ -90,11 +92,15 @@ class ActionModule(RefarchAction):
                 gathered[name] = {"skipped": True, "reason": why}
             else:
                 gathered[name] = self.plain(res)
+            set_here = {k: self.plain(hv[k]) for k in ROLE_VARIABLES if k in hv}
+            if set_here:
+                host_vars[name] = set_here
         options = {
             "unnumbered": _bool(args.get("unnumbered", False), "unnumbered"),
             "performance": _bool(args.get("performance", True), "performance"),
             "pins": args.get("pins") or {},
             "thresholds": args.get("thresholds") or {},
+            "host_vars": host_vars,
         }
         report = compare(plan, gathered, models=models_from_plan(plan), options=options)
         report["generated"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

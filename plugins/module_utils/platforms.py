@@ -42,13 +42,20 @@ from collections import namedtuple
 #: ``loopback``, ``gateway`` (a format with the host VLAN) and ``bridge``: interface names;
 #: ``version``: the NOS release the templates are written for where the syntax differs by release
 #: (None: one syntax for all supported releases); ``management``: the name of the switch's
-#: out-of-band management port (None: none known, so the planner does not cable it).
+#: out-of-band management port (None: none known, so the planner does not cable it); ``sysctls``:
+#: ((name, value), ...) kernel settings the switch renderer sets and validation reads back (the
+#: lab's FRR routes only with IPv4/IPv6 forwarding on, ip-sysctl.rst of the Linux kernel; hash
+#: policy 1 is layer 4, so ECMP spreads flows, not just address pairs).
 Platform = namedtuple("Platform", (
     "name", "kind", "port_naming", "max_mtu", "rendered", "unnumbered", "gathered", "bgp_from_frr",
-    "loopback", "gateway", "bridge", "version", "management"), defaults=(None, None))
+    "loopback", "gateway", "bridge", "version", "management", "sysctls"), defaults=(None, None, None))
+
+LAB_SYSCTLS = (("net.ipv4.ip_forward", "1"), ("net.ipv6.conf.all.forwarding", "1"),
+               ("net.ipv4.fib_multipath_hash_policy", "1"))
 
 PLATFORMS = {
-    "lab": Platform("lab", "ethernet", "swp", None, True, True, True, True, "lo", "br-rail", "br-rail"),
+    "lab": Platform("lab", "ethernet", "swp", None, True, True, True, True, "lo", "br-rail", "br-rail",
+                    sysctls=LAB_SYSCTLS),
     "sonic": Platform("sonic", "ethernet", "sonic", None, True, False, True, True, "Loopback0", "Vlan%d", None,
                       management="eth0"),
     # Cumulus Linux 5.14: the newest release whose NVUE schema the nvue.yaml template matches (5.6 to

@@ -115,6 +115,35 @@ options:
     description: Seconds the NCCL command may run.
     type: int
     default: 600
+  host_state:
+    description:
+      - Read the host state that the roles set beyond the ports, for the read-back checks
+        (docs/validation.md) - C(ip -j rule show) and C(ip -j -4 route show table all) (policy
+        rules and the per-NIC routing tables), C(/proc/cmdline), the loaded kernel modules
+        (C(/proc/modules)), the RDMA device of each port of O(interfaces) (sysfs) and, for a port
+        with one, its RoCE QoS - C(mlnx_qos -i PORT) where installed, the verbs traffic class
+        (C(/sys/class/infiniband/DEV/tc/1/traffic_class)) and the ECN switches
+        (C(/sys/class/net/PORT/ecn)).
+    type: bool
+    default: false
+  sysctls:
+    description:
+      - Kernel settings to read, by their sysctl names (read from C(/proc/sys); a dot in an
+        interface name is written as a slash, as sysctl(8) does).
+    type: list
+    elements: str
+    default: []
+  files:
+    description:
+      - Files to read back, by a name of the caller's choosing (for example C(nccl_conf)
+        V(/etc/nccl.conf)); at most 64 KiB of each is returned.
+    type: dict
+    default: {}
+  services:
+    description: systemd units whose state to read (C(systemctl is-active) and C(systemctl is-enabled)).
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     support: full
@@ -173,6 +202,23 @@ pings:
   returned: always
   type: list
   elements: dict
+host:
+  description: With O(host_state), C(cmdline), C(modules) (names of the loaded modules), C(rdma)
+    ({port - RDMA device}) and C(qos) ({port - C(traffic_class), C(ecn) and the C(mlnx_qos) output}).
+  returned: when O(host_state)
+  type: dict
+sysctl:
+  description: The value of each name of O(sysctls), null when it does not exist.
+  returned: always
+  type: dict
+files:
+  description: For each name of O(files), C(path) and C(content) (null when the file cannot be read, with C(error)).
+  returned: always
+  type: dict
+services:
+  description: For each unit of O(services), C(active) and C(enabled) as systemctl prints them, or C(missing=true).
+  returned: always
+  type: dict
 perf:
   description: C(rdma) (C(runs) with their C(result), or C(skipped) with the reason) and C(nccl)
     (C(result), or C(skipped) with the reason).
@@ -196,6 +242,12 @@ from ansible_collections.refarch.ai_cluster.plugins.module_utils.nvidia_smi impo
 SBIN = ["/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/local/bin"]
 SYSFS_NET = "/sys/class/net"
 SYSFS_IB = "/sys/class/infiniband"
+FILE_LIMIT = 65536
+
+
+def sysctl_path(name):
+    """/proc/sys path of a sysctl name: dots separate levels, a slash stands for a dot in a name."""
+    return os.path.join("/proc/sys", *[part.replace("/", ".") for part in name.split(".")])
 
 
 class Gatherer(object):
@@ -330,6 +382,56 @@ class Gatherer(object):
             argv = ["timeout", str(self.p["nccl_timeout"])] + argv
         return {"result": self.run(argv), "command": " ".join(shlex.quote(a) for a in argv)}
 
+    def host(self):
+        """Policy rules, routing tables, kernel command line, modules, RDMA devices and their RoCE QoS."""
+        cmds = {"rules": self.run(["ip", "-j", "rule", "show"]),
+                "routes_all": self.run(["ip", "-j", "-4", "route", "show", "table", "all"])}
+        modules = self.read("/proc/modules")
+        out = {"cmdline": self.read("/proc/cmdline"),
+               "modules": sorted(ln.split()[0] for ln in modules.splitlines() if ln.strip()) if modules else None,
+               "rdma": {}, "qos": {}}
+        for port in self.p["interfaces"]:
+            dev = self.rdma_device_of(port)
+            if not dev:
+                continue
+            out["rdma"][port] = dev
+            qos = {"traffic_class": self.read(os.path.join(SYSFS_IB, dev, "tc", "1", "traffic_class")), "ecn": {}}
+            ecn = os.path.join(SYSFS_NET, port, "ecn")
+            for side in ("roce_np", "roce_rp"):
+                base = os.path.join(ecn, side, "enable")
+                try:
+                    prios = sorted(os.listdir(base))
+                except OSError:
+                    continue
+                qos["ecn"][side] = dict((p, self.read(os.path.join(base, p))) for p in prios)
+            if self.binary("mlnx_qos"):
+                qos["mlnx_qos"] = self.run(["mlnx_qos", "-i", port])
+            out["qos"][port] = qos
+        return cmds, out
+
+    def files(self):
+        out = {}
+        for name, path in sorted((self.p["files"] or {}).items()):
+            try:
+                with open(str(path), "rb") as f:
+                    data = f.read(FILE_LIMIT)
+                out[name] = {"path": path, "content": data.decode("utf-8", "replace")}
+            except (IOError, OSError) as exc:
+                out[name] = {"path": path, "content": None, "error": exc.strerror or str(exc)}
+        return out
+
+    def services(self):
+        out = {}
+        if not self.p["services"]:
+            return out
+        if not self.binary("systemctl"):
+            return dict((unit, {"missing": True}) for unit in self.p["services"])
+        for unit in self.p["services"]:
+            active = self.run(["systemctl", "is-active", unit])
+            enabled = self.run(["systemctl", "is-enabled", unit])
+            out[unit] = {"active": active["stdout"].strip(), "enabled": enabled["stdout"].strip()}
+        return out
+
     def gather(self):
         start = time.time()
         out = {"changed": False, "device": self.p["device"], "commands": {}, "sysfs": {}, "pings": [], "perf": {}}
@@ -352,6 +454,12 @@ class Gatherer(object):
             cmds["routes"] = self.run(["vtysh", "-c", "show ip route json"])
         if self.p["gpu"]:
             out["gpu"] = self.gpu()
+        if self.p["host_state"]:
+            host_cmds, out["host"] = self.host()
+            cmds.update(host_cmds)
+        out["sysctl"] = dict((str(k), self.read(sysctl_path(str(k)))) for k in self.p["sysctls"])
+        out["files"] = self.files()
+        out["services"] = self.services()
         out["pings"] = self.pings()
         out["perf"]["rdma"] = self.rdma()
         out["perf"]["nccl"] = self.nccl()
@@ -381,6 +489,10 @@ def main():
             rdma_gid_index=dict(type="int"),
             nccl=dict(type="list", elements="str", default=[]),
             nccl_timeout=dict(type="int", default=600),
+            host_state=dict(type="bool", default=False),
+            sysctls=dict(type="list", elements="str", default=[]),
+            files=dict(type="dict", default={}),
+            services=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )

@@ -76,6 +76,11 @@ def test_clean_twin_passes_with_no_findings(twin):
     assert all(f["status"] == "skipped" for f in report["findings"])
     assert {f["check"] for f in report["findings"]} >= {"gpu", "rdma_bw", "nic"}
     assert report["checked"]["cables_lldp"] == len(twin.plan["links"])
+    # Read back beyond the ports: 8 policy rules, 16 routes (a subnet and a default per rail NIC),
+    # the nodes' ARP/rp_filter and the switches' forwarding settings, 4 nccl.conf files.
+    assert report["checked"]["host_rules"] == 8 and report["checked"]["host_routes"] == 16
+    assert report["checked"]["sysctls"] == 4 * 12 + 4 * 3 and report["checked"]["files"] == 4
+    assert report["checked"]["gateway_mtus"] == 2 and report["checked"]["services"] == 8
     assert "validation of val: PASSED" in output
     md = (twin.plan_dir / "validation.md").read_text()
     assert md.startswith("# Validation of val") and "**PASSED**" in md
@@ -128,7 +133,9 @@ def test_a_wrong_mtu_on_one_switch_port(twin):
         assert rc != 0
         assert (finding["check"], finding["device"], finding["port"], finding["expected"], finding["observed"]) == (
             "mtu", "val-leaf-1", "swp2", 9216, 1500)
-        assert finding["explains"] and all("don't-fragment" in t for t in finding["explains"])
+        # The bridge of the leaf follows its smallest port MTU: the gateway's MTU is explained too.
+        assert "gateway 198.18.64.1/29 on br-rail: MTU 1500, plan 9216" in finding["explains"]
+        assert all("don't-fragment" in t for t in finding["explains"] if not t.startswith("gateway "))
     finally:
         twin.exec("val-leaf-1", "ip link set swp2 mtu 9216")
         twin.wait_converged()
@@ -160,7 +167,9 @@ def test_one_nodes_rail_address_changed(twin):
         assert rc != 0
         assert (finding["check"], finding["device"], finding["port"], finding["expected"], finding["observed"]) == (
             "address", "val-node-3", "rail1", "198.18.64.12/29", ["198.18.64.14/29"])
-        assert len(finding["explains"]) == 3
+        # The three other nodes' pings to it, and the two routes of its table the kernel dropped with it.
+        assert len(finding["explains"]) == 5
+        assert "val-node-3: route default via 198.18.64.9 dev rail1 table 102 is missing" in finding["explains"]
     finally:
         twin.exec("val-node-3", "ip addr del 198.18.64.14/29 dev rail1 || true")
         if twin.hosts_configured_by == "host_network":
@@ -171,3 +180,88 @@ def test_one_nodes_rail_address_changed(twin):
             twin.exec("val-node-3", twin.host_script("val-node-3"))
         twin.wait_converged()
         assert twin.addresses_in_place(["val-node-3"])
+
+
+# ------------------------------------------------- state the roles set beyond the ports (read back)
+
+def test_a_policy_rule_deleted_on_a_node(twin):
+    twin.exec("val-node-2", "ip rule del priority 1002")
+    try:
+        rc, report, output = check(twin, "rule-deleted")
+        finding = only(report, output)
+        assert rc != 0
+        assert (finding["check"], finding["device"], finding["port"]) == ("host_routing", "val-node-2", "rail1")
+        assert "no policy rule 'from 198.18.64.11 lookup refarch_rail1' (priority 1002)" in finding["message"]
+    finally:
+        twin.exec("val-node-2", "ip rule show priority 1002 | grep -q . || ip rule add from 198.18.64.11 "
+                                "table 102 priority 1002")
+        twin.wait_converged()
+
+
+def test_an_unplanned_route_in_a_nic_table(twin):
+    twin.exec("val-node-2", "ip route add 198.18.96.0/24 dev rail0 table 101")
+    try:
+        rc, report, output = check(twin, "unplanned-route")
+        finding = only(report, output)
+        assert rc == 0, "an unplanned route is a warning, not an error"
+        assert (finding["severity"], finding["check"], finding["device"], finding["port"]) == (
+            "warning", "host_routing", "val-node-2", "rail0")
+        assert "198.18.96.0/24 dev rail0 in table refarch_rail0 is not in the plan" in finding["message"]
+    finally:
+        twin.exec("val-node-2", "ip route del 198.18.96.0/24 dev rail0 table 101 || true")
+
+
+def test_reverse_path_filter_reset_on_a_node(twin):
+    twin.exec("val-node-3", "echo 1 > /proc/sys/net/ipv4/conf/rail0/rp_filter")
+    try:
+        rc, report, output = check(twin, "rp-filter")
+        finding = only(report, output)
+        assert rc != 0
+        assert (finding["check"], finding["device"]) == ("sysctl", "val-node-3")
+        assert finding["observed"] == {"net.ipv4.conf.rail0.rp_filter": "1"}
+        assert "sysctl -w net.ipv4.conf.rail0.rp_filter=2" in finding["fix"]
+    finally:
+        twin.exec("val-node-3", "echo 2 > /proc/sys/net/ipv4/conf/rail0/rp_filter")
+
+
+def test_an_address_configured_twice(twin):
+    # val-node-1's rail0 address, added to val-node-4's rail0 as well.
+    twin.exec("val-node-4", "ip addr add 198.18.64.2/29 dev rail0")
+    try:
+        rc, report, output = check(twin, "duplicate-address")
+        finding = only(report, output)
+        assert rc != 0
+        assert (finding["check"], finding["device"], finding["port"], finding["peer_device"], finding["peer_port"]) == (
+            "address", "val-node-4", "rail0", "val-node-1", "rail0")
+        assert finding["message"] == ("duplicate address 198.18.64.2: the plan gives it to val-node-1 rail0, and "
+                                      "val-node-4 rail0 has it too")
+    finally:
+        twin.exec("val-node-4", "ip addr del 198.18.64.2/29 dev rail0 || true")
+        twin.wait_converged()
+
+
+def test_the_gateway_mtu_lowered_on_a_leaf(twin):
+    twin.exec("val-leaf-2", "ip link set br-rail mtu 1500")
+    try:
+        rc, report, output = check(twin, "gateway-mtu")
+        finding = only(report, output)
+        assert rc != 0
+        assert (finding["check"], finding["device"], finding["port"], finding["expected"], finding["observed"]) == (
+            "mtu", "val-leaf-2", "br-rail", 9216, 1500)
+    finally:
+        twin.exec("val-leaf-2", "ip link set br-rail mtu 9216")
+        twin.wait_converged()
+
+
+def test_nccl_conf_edited_by_hand(twin):
+    if twin.hosts_configured_by != "host_network":
+        pytest.skip("nccl.conf is written by roles/host_network, which did not configure the nodes")
+    twin.exec("val-node-1", "cp /etc/nccl.conf /etc/nccl.conf.saved && echo NCCL_IB_HCA=mlx5_9 >> /etc/nccl.conf")
+    try:
+        rc, report, output = check(twin, "nccl-conf")
+        finding = only(report, output)
+        assert rc != 0
+        assert (finding["check"], finding["device"]) == ("nccl_conf", "val-node-1")
+        assert "NCCL_IB_HCA=mlx5_9 (want unset)" in finding["message"]
+    finally:
+        twin.exec("val-node-1", "mv /etc/nccl.conf.saved /etc/nccl.conf")

@@ -211,6 +211,7 @@ def switch_config_from(device: Any, fabric: Any, model: Any = None, options: Any
         "router_id": bgp.get("router_id") or (loopback.split("/")[0] if loopback else None),
         "mtu": mtu,
         "loopback": {"name": names.loopback, "address": loopback} if loopback else None,
+        "sysctls": [{"name": k, "value": v} for k, v in names.sysctls or ()],
         "interfaces": interfaces,
         "breakouts": [breakouts[k] for k in sorted(breakouts, key=lambda p: breakouts[p]["cage"])],
         "host_gateway": host_gateway,

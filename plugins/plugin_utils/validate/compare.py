@@ -32,13 +32,17 @@ Nothing in this package imports Ansible: the unit tests feed it recorded outputs
 
 from __future__ import annotations
 
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.addresses import check_addresses
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.addresses import (
+    check_addresses, check_unplanned_addresses)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.bgp import check_bgp_sessions
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.cabling import check_cabling
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.context import Run
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.ecmp import check_ecmp
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.gather import check_gathered
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.gpus import check_gpus
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.host import (
+    check_gateway_mtu, check_gpu_host, check_host_routing, check_nccl_conf, check_roce_qos, check_services,
+    check_sysctls)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.nics import check_nics
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.performance import check_performance
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.pings import check_pings
@@ -50,14 +54,22 @@ CHECKS = (
     check_gathered,       # hosts that could not be read
     check_links,          # ports missing, down, without carrier
     check_mtu,            # port MTUs
+    check_gateway_mtu,    # the leaves' host-facing gateway (bridge/SVI) MTU
     check_addresses,      # port, loopback and gateway addresses
+    check_unplanned_addresses,  # addresses the plan does not give out, duplicates named with both holders
+    check_host_routing,   # host policy rules and per-NIC routing tables
+    check_sysctls,        # kernel settings the roles set (hosts' ARP/rp_filter, switches' forwarding)
     check_gpus,           # GPUs against the catalog
+    check_gpu_host,       # gpu_host's settings: kernel parameters, modules, memlock, persistence, MIG
     check_nics,           # NIC speed, firmware, driver
     check_cabling,        # LLDP against the plan's cables
     check_bgp_sessions,   # bgpd, neighbours, sessions
     check_ecmp,           # ECMP width (reads the sessions down)
     check_pings,          # reachability and path MTU
     check_performance,    # ib_write_bw, all_reduce_perf
+    check_nccl_conf,      # nccl.conf against host_network's NCCL settings
+    check_roce_qos,       # NICs' RoCE QoS (trust, PFC, traffic class, ECN) where the NIC and tools exist
+    check_services,       # services the roles enable
 )
 
 

@@ -223,7 +223,7 @@ def parse_all_reduce(text: str | None) -> dict | None:
 
 def ethtool_info(record: Any) -> dict:
     """``ethtool -i`` text -> {driver, version, firmware-version, bus-info}."""
-    out = {}
+    out: dict = {}
     if not isinstance(record, dict) or record.get("rc") not in (0,):
         return out
     for line in (record.get("stdout") or "").splitlines():

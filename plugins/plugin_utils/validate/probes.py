@@ -122,7 +122,7 @@ def rdma_pairs(nodes: list, base_port: int = RDMA_BASE_PORT) -> dict:
     """
     names = sorted(n["name"] for n in nodes)
     by_name = {n["name"]: n for n in nodes}
-    out = {n: [] for n in names}
+    out: dict[str, list] = {n: [] for n in names}
     if len(names) < 2:
         return out
     for i, name in enumerate(names):

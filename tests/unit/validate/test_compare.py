@@ -33,7 +33,8 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan im
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # tests/unit
 FIXTURES = os.path.join(HERE, "fixtures", "validate")
 SMI = os.path.join(HERE, "fixtures", "nvidia_smi")
-SCENARIOS = ("clean", "swapped-cables", "link-down", "port-mtu", "bgpd-stopped", "rail-address")
+SCENARIOS = ("clean", "swapped-cables", "link-down", "port-mtu", "bgpd-stopped", "rail-address", "rule-deleted",
+             "unplanned-route", "rp-filter", "duplicate-address", "gateway-mtu", "nccl-conf")
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,10 @@ def test_a_wrong_mtu_on_one_switch_port(lab):
     (finding,) = problems(run(lab, recorded("port-mtu")))
     assert (finding["check"], finding["device"], finding["port"]) == ("mtu", "val-leaf-1", "swp2")
     assert (finding["expected"], finding["observed"]) == (9216, 1500)
-    assert all("don't-fragment" in text for text in finding["explains"])
+    # The leaf's bridge follows its smallest port MTU: the gateway's MTU is the port's doing.
+    gateway = [t for t in finding["explains"] if t.startswith("gateway ")]
+    assert gateway == ["gateway 198.18.64.1/29 on br-rail: MTU 1500, plan 9216"]
+    assert all("don't-fragment" in text for text in finding["explains"] if text not in gateway)
     assert any(text.startswith("ping val-node-2 rail0 -> ") for text in finding["explains"])
     assert any(text.endswith("9000-byte don't-fragment packets lost") and "-> val-node-2 rail0" in text
                for text in finding["explains"])
@@ -124,8 +128,11 @@ def test_one_nodes_rail_address_changed(lab):
     assert (finding["check"], finding["device"], finding["port"]) == ("address", "val-node-3", "rail1")
     assert finding["expected"] == "198.18.64.12/29"
     assert finding["observed"] == ["198.18.64.14/29"]
+    # The kernel drops the NIC's routes with the address they were for: the address is their cause.
     assert sorted(finding["explains"]) == [
-        "ping val-node-%d rail1 -> val-node-3 rail1 (rail 1): no reply" % n for n in (1, 2, 4)]
+        "ping val-node-%d rail1 -> val-node-3 rail1 (rail 1): no reply" % n for n in (1, 2, 4)] + [
+        "val-node-3: route 198.18.64.8/29 dev rail1 table 102 is missing",
+        "val-node-3: route default via 198.18.64.9 dev rail1 table 102 is missing"]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
@@ -135,7 +142,8 @@ def test_report_renders_one_line_per_finding(lab, scenario):
     rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| Severity")]
     assert len(rows) == len(report["findings"])
     lines = summary_lines(report)
-    assert lines[0].startswith("validation of val: %s" % ("PASSED" if scenario == "clean" else "FAILED"))
+    passes = scenario in ("clean", "unplanned-route")   # a route the plan lacks is a warning
+    assert lines[0].startswith("validation of val: %s" % ("PASSED" if passes else "FAILED"))
     assert len(lines) == 2 + len(report["findings"])
     json.dumps(report)
 
@@ -522,7 +530,8 @@ def test_gather_pings_twice_only_what_failed(monkeypatch):
               "pings": [{"id": "a", "dst": "198.18.64.3", "bind": "rail0", "size": 8972, "family": 4, "kind": "rail"},
                         {"id": "b", "dst": "ff02::1", "bind": "swp5", "size": 9168, "family": 6}],
               "ping_count": 2, "ping_timeout": 2, "ping_parallel": 4, "rdma": [{"role": "client", "port": 1}],
-              "rdma_duration": 5, "rdma_gid_index": None, "nccl": ["mpirun", "all_reduce_perf"], "nccl_timeout": 60}
+              "rdma_duration": 5, "rdma_gid_index": None, "nccl": ["mpirun", "all_reduce_perf"], "nccl_timeout": 60,
+              "host_state": False, "sysctls": [], "files": {}, "services": []}
     out = validate_gather.Gatherer(FakeModule(params)).gather()
     pings = {p["id"]: p for p in out["pings"]}
     assert pings["a"]["result"]["argv"] == ["ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", "-M", "do",
@@ -537,6 +546,40 @@ def test_gather_pings_twice_only_what_failed(monkeypatch):
                           "reason": "nvidia-smi not found: the NVIDIA driver utilities are not installed"}
     assert "RDMA" in out["perf"]["rdma"]["skipped"] or "ib_write_bw" in out["perf"]["rdma"]["skipped"]
     assert out["perf"]["nccl"] == {"skipped": "no GPU: nvidia-smi not found"}
+
+
+def test_gather_reads_back_host_state(monkeypatch, tmp_path):
+    from ansible_collections.refarch.ai_cluster.plugins.modules import validate_gather
+
+    calls = []
+
+    def fake_run(self, argv, data=None):
+        calls.append(argv)
+        if argv[0] == "systemctl":
+            return {"argv": argv, "rc": 0, "stdout": "active\n" if argv[1] == "is-active" else "enabled\n", "stderr": ""}
+        return {"argv": argv, "rc": 0, "stdout": "[]", "stderr": ""}
+
+    monkeypatch.setattr(validate_gather.Gatherer, "run", fake_run)
+    conf = tmp_path / "nccl.conf"
+    conf.write_text("NCCL_IB_GID_INDEX=3\n")
+    params = {"device": "n1", "interfaces": ["no-such-nic"], "lldp": False, "lldp_wait": 0, "bgp": False, "gpu": False,
+              "pings": [], "ping_count": 2, "ping_timeout": 2, "ping_parallel": 4, "rdma": [], "rdma_duration": 5,
+              "rdma_gid_index": None, "nccl": [], "nccl_timeout": 60, "host_state": True,
+              "sysctls": ["net.ipv4.conf.all.rp_filter", "net.ipv4.conf.no/such.rp_filter"],
+              "files": {"nccl_conf": str(conf), "memlock": str(tmp_path / "absent.conf")},
+              "services": ["frr.service"]}
+    out = validate_gather.Gatherer(FakeModule(params)).gather()
+    assert ["ip", "-j", "rule", "show"] in calls and ["ip", "-j", "-4", "route", "show", "table", "all"] in calls
+    # sysctl names as sysctl(8) writes them: a slash stands for a dot in an interface name.
+    assert validate_gather.sysctl_path("net.ipv4.conf.eth0/100.rp_filter") == "/proc/sys/net/ipv4/conf/eth0.100/rp_filter"
+    with open("/proc/sys/net/ipv4/conf/all/rp_filter") as handle:
+        assert out["sysctl"]["net.ipv4.conf.all.rp_filter"] == handle.read().strip()
+    assert out["sysctl"]["net.ipv4.conf.no/such.rp_filter"] is None
+    assert out["files"]["nccl_conf"]["content"] == "NCCL_IB_GID_INDEX=3\n"
+    assert out["files"]["memlock"]["content"] is None and out["files"]["memlock"]["error"]
+    assert out["services"] == {"frr.service": {"active": "active", "enabled": "enabled"}}
+    assert out["host"]["rdma"] == {} and out["host"]["cmdline"]
+    assert "commands" in out and "rules" in out["commands"]
 
 
 @pytest.mark.parametrize("design", ["training-pod", "inference-pool", "inference-edge", "lab-large", "lab-ib"])

@@ -39,7 +39,7 @@ def check_bgp_sessions(run: Run) -> None:
                                  "and check 'vtysh -c \"show bgp summary\"'" % dev,
                              keys=[("bgpd", dev)])
     # Configured neighbours against the plan.
-    sessions = {}
+    sessions: dict = {}
     for dev in sorted(run.bgp):
         d = run.devices[dev]
         peers = run.bgp[dev]

@@ -21,14 +21,14 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.probes
 
 def check_cabling(run: Run) -> None:
     """LLDP neighbours against the plan's cables: swapped, miswired, unexpected and missing cables."""
-    macs = {}
+    macs: dict = {}
     for dev, links in run.links.items():
         for port, lk in (links or {}).items():
             if lk.get("mac"):
                 macs.setdefault(lk["mac"], []).append((dev, port))
     names = set(run.devices)
     observed = {}   # (dev, port) -> (peer dev, peer port)
-    ages = {}
+    ages: dict = {}
     for dev in sorted(run.ok):
         res = run.ok[dev]
         record = res["commands"].get("lldp")
@@ -71,7 +71,7 @@ def check_cabling(run: Run) -> None:
     run.observed_lldp = observed
 
     # Cables seen (from either end) as unordered pairs of ends.
-    seen = {}
+    seen: dict = {}
     for local, remote in observed.items():
         seen.setdefault(frozenset((local, remote)), set()).add(local)
     planned = {}

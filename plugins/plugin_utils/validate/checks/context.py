@@ -30,16 +30,17 @@ class Run(object):
         self.options = dict(options or {})
         self.findings = Findings()
         self.ports, self.cables = plan_indexes(plan)
-        self.links = {}           # device -> parsed ip links, None when unreadable
-        self.stats = {}           # what was checked: {name: how many}
-        self.ok = {}              # device -> gathered result usable
-        self.checked = set()      # devices whose data was read
-        self.lldp_ok = {}         # device -> whether its LLDP neighbours could be read
-        self.observed_lldp = {}   # (device, port) -> (peer device, peer port) that LLDP sees
-        self.bgp = {}             # device -> BGP peers
-        self.bgp_problem = {}     # device -> why its bgpd did not answer
-        self.sessions_down = {}   # frozenset(ends) -> finding
-        self.skipped = {}         # (check, reason) -> [devices]
+        self.links: dict[str, Any] = {}           # device -> parsed ip links, None when unreadable
+        self.stats: dict[str, int] = {}           # what was checked: {name: how many}
+        self.ok: dict[str, dict] = {}              # device -> gathered result usable
+        self.checked: set[str] = set()      # devices whose data was read
+        self.lldp_ok: dict[str, bool] = {}         # device -> whether its LLDP neighbours could be read
+        self.observed_lldp: dict[tuple, tuple] = {}   # (device, port) -> (peer device, peer port) that LLDP sees
+        self.bgp: dict[str, dict] = {}             # device -> BGP peers
+        self.bgp_problem: dict[str, str] = {}     # device -> why its bgpd did not answer
+        self.sessions_down: dict[frozenset, dict] = {}   # frozenset(ends) -> finding
+        self.skipped: dict[tuple, list] = {}         # (check, reason) -> [devices]
+        self.host_expected: dict[str, Any] = {}      # GPU node -> what host_network sets on it (checks.host)
 
     def count(self, name: str, n: int = 1) -> None:
         """Count ``n`` more things checked under ``name`` (the report's ``checked``)."""
@@ -59,7 +60,7 @@ class Run(object):
     def rank(self, dev: str) -> int:
         """Switch ends first when naming a cable (leaf before spine before core before nodes)."""
         role = (self.devices.get(dev) or {}).get("role")
-        return {"leaf": 0, "spine": 1, "core": 2}.get(role, 3)
+        return {"leaf": 0, "spine": 1, "core": 2}.get(str(role), 3)
 
 
 def end_text(dev: Any, port: Any) -> str:

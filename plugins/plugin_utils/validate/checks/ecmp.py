@@ -41,7 +41,7 @@ def check_ecmp(run: Run) -> None:
                 spine = nbr["peer_device"]
                 theirs = [frozenset(((remote, n["interface"]), (n["peer_device"], n.get("peer_port"))))
                           for n in r["bgp"].get("neighbors") or [] if n["peer_device"] == spine]
-                bad = [s for s in [mine] + theirs if s in run.sessions_down]
+                bad: list = [s for s in [mine] + theirs if s in run.sessions_down]
                 if ("bgpd", spine) in run.findings.by_key:
                     bad.append(("bgpd", spine))
                 if bad:
@@ -55,7 +55,7 @@ def check_ecmp(run: Run) -> None:
                 if width >= want:
                     continue
                 text = "ECMP %s -> %s %s: %d of %d paths" % (dev, remote, prefix, width, want)
-                keys = []
+                keys: list = []
                 for b in broken:
                     if isinstance(b, frozenset):
                         item = run.sessions_down.get(b)

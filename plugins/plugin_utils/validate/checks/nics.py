@@ -20,7 +20,7 @@ def check_nics(run: Run) -> None:
     pins = run.options.get("pins") or {}
     fw_pins = pins.get("nic_firmware") or {}
     drv_pins = pins.get("nic_driver") or {}
-    firmware_seen = {}
+    firmware_seen: dict[str, dict] = {}
     for dev in sorted(run.ok):
         d = run.devices[dev]
         res = run.ok[dev]
@@ -40,7 +40,7 @@ def check_nics(run: Run) -> None:
             run.count("nics")
             want = itf.get("speed_gbps")
             try:
-                speed = int(sysfs.get("speed"))
+                speed = int(str(sysfs.get("speed")))
             except (TypeError, ValueError):
                 speed = None
             if want and lk["carrier"] and speed is not None and speed > 0 and speed < int(float(want) * 1000):

@@ -71,7 +71,10 @@ def _leaf_of(run, end):
 
 def _path_keys(run, d, src, dst, probe):
     """Keys of every cause that can break a probe's path: ends, their leaves and the fabric between."""
-    keys = [("gather", src[0]), ("gather", dst[0])]
+    keys = [("gather", src[0]), ("gather", dst[0]), ("sysctl", src[0]), ("sysctl", dst[0]),
+            ("hostroute", src[0], src[1])]
+    if dst[1]:
+        keys.append(("hostroute", dst[0], dst[1]))
     ends = [src]
     if dst[1]:
         ends.append(dst)
@@ -112,11 +115,13 @@ def _path_mtu_keys(run, src, dst, probe):
             leaves.add(peer[0])
     if probe.get("kind") == "gateway" and dst[0]:
         leaves.add(dst[0])
+        keys.append(("mtu", dst[0], "gateway"))
         # The gateway sits on a bridge of the leaf's node ports; on platforms where a bridge
         # follows the smallest MTU of its ports, any of them can make the gateway's MTU smaller.
         for itf in (run.devices.get(dst[0]) or {}).get("interfaces") or []:
             keys.append(("mtu", dst[0], itf["name"]))
     if len(leaves) > 1 or probe.get("kind") == "fabric":
+        keys += [("mtu", leaf, "gateway") for leaf in sorted(leaves)]
         for leaf in sorted(leaves | {src[0]}):
             for itf in (run.devices.get(leaf) or {}).get("interfaces") or []:
                 if itf.get("role") in ("uplink", "peer") or (itf.get("peer_device") and
