@@ -253,10 +253,12 @@ def assign(design: Design, builds: Mapping[str, FabricBuild], nodes: Sequence[De
 def _ipoib(build: FabricBuild, hblock: int, hsize: int) -> None:
     """IPoIB: one subnet per rail (column) across the fabric; a node's address follows its slot."""
     s = build.sizing
-    per = hsize // max(1, s.width)
+    per = hsize // max(1, s.width * s.planes)
     plen = _prefix_for(per)
     for leaf in build.leaves:
-        column = (leaf.index - 1) % build.sizing.leaves_per_su // s.leaves_per_column
+        # One subnet per rail and plane (plane-major): planes are separate InfiniBand subnets.
+        column = (leaf.index - 1) % build.sizing.leaves_per_su // s.leaves_per_column \
+            + ((leaf.plane or 1) - 1) * s.width
         start = hblock + column * per
         leaf.host_subnets = ["%s/%d" % (ntoa(start), plen)]
         k = (leaf.index - 1) % s.leaves_per_column
@@ -422,7 +424,7 @@ def _bgp(design: Design, build: FabricBuild) -> None:
     s = build.sizing
     fmt = design.addressing.get("asn_format", "auto")
     if fmt == "auto":
-        fmt = "2byte" if len(build.leaves) <= ASN2["last"] - ASN2["leaf"] + 1 and s.pods < 99 else "4byte"
+        fmt = "2byte" if len(build.leaves) <= ASN2["last"] - ASN2["leaf"] + 1 and s.pods * s.planes < 99 else "4byte"
     asn = ASN2 if fmt == "2byte" else ASN4
     if fmt == "2byte" and len(build.leaves) > ASN2["last"] - ASN2["leaf"] + 1:
         raise DesignError(field("addressing.asn_format", "%d leaves do not fit private 2-byte ASNs; use auto "
@@ -430,7 +432,8 @@ def _bgp(design: Design, build: FabricBuild) -> None:
     for leaf in build.leaves:
         leaf.asn = asn["leaf"] + leaf.index - 1
     for spine in build.spines:
-        spine.asn = asn["spine"] + spine.pod - 1
+        # Spines of a pod share an ASN; each plane's pods have their own.
+        spine.asn = asn["spine"] + ((spine.plane or 1) - 1) * s.pods + spine.pod - 1
     for core in build.cores:
         core.asn = asn["core"]
     devices = {d.name: d for d in build.leaves + build.spines + build.cores}

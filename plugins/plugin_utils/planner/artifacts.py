@@ -187,6 +187,12 @@ def interface_json(i: Interface, s: Callable[[str], str] = encode_basestring_asc
 
 
 def link_json(k: Link, s: Callable[[str], str] = encode_basestring_ascii) -> str:
+    if k.plane is not None:
+        return _link_json(k, s)[:-1] + ', "plane": %d}' % k.plane
+    return _link_json(k, s)
+
+
+def _link_json(k: Link, s: Callable[[str], str] = encode_basestring_ascii) -> str:
     return _LINK % (
         s(k.id), s(k.fabric), s(k.tier), s(k.a_device), s(k.a_port), s(k.b_device), s(k.b_port), k.speed_gbps,  # type: ignore[arg-type]
         "null" if k.media is None else s(k.media), "null" if k.cable is None else s(k.cable),

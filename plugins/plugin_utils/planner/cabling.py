@@ -76,9 +76,12 @@ def orderable(item: CableModel, metres: float) -> float | None:
 class _Cages(object):
     """The cage of every link end, built once per device model and port."""
 
-    def __init__(self, catalog: Catalog, devices: Mapping[str, Device]) -> None:
+    def __init__(self, catalog: Catalog, devices: Mapping[str, Device],
+                 planes: Mapping[str, int] | None = None) -> None:
         self.catalog = catalog
         self.devices = devices
+        # Planes per fabric (fabrics.<name>.planes): a host port's planes share its cage.
+        self.planes: Mapping[str, int] = planes or {}
         self.cages: dict[tuple[str, str], Cage] = {}
         self.host_index: dict[int, int] = {}
 
@@ -111,6 +114,15 @@ class _Cages(object):
         server = self.catalog.servers[dev.model]
         group = server.nics[FABRIC_NIC_ROLE.get(iface.fabric, iface.fabric)] if iface.role != "bmc" \
             else server.nics["bmc"]
+        planes = self.planes.get(iface.fabric, 1) if iface.role != "bmc" else 1
+        if planes > 1:
+            # Host interfaces of a fabric of planes are made plane by plane, port by port: the
+            # interfaces of one NIC port in every plane share that port's cage (one 800G port run
+            # as 2 x 400G in two planes takes one twin-port module).
+            index = self._index(dev, iface) % max(1, group.ports)
+            shared = group.cage(index) if group.cage_of else None
+            name, ports = shared or ("port%d" % index, 1)
+            return name, ports * planes, group.form_factor, group.cage_top, "server %s nics.%s" % (server.id, group.role)
         shared = group.cage(self._index(dev, iface)) if group.cage_of else None
         name, ports = shared or (iface.name, 1)
         return name, ports, group.form_factor, group.cage_top, "server %s nics.%s" % (server.id, group.role)
@@ -133,7 +145,7 @@ def assign(design: Design, links: Sequence[Link], racks_by_device: Mapping[str, 
     """Fill media, cable, length, cable share, cages and transceivers of every link."""
     catalog = design.catalog
     facility = design.facility
-    cages = _Cages(catalog, devices)
+    cages = _Cages(catalog, devices, {n: f.planes for n, f in design.fabrics.items() if f.planes > 1})
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:

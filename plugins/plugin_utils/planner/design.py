@@ -50,6 +50,10 @@ class FabricSpec:
     host_addressing: str
     # (catalog appliance id, count) per kind of appliance wired to this fabric's leaves.
     appliances: tuple[tuple[str, int], ...] = ()
+    # Independent planes (1: none); each NIC port's lanes split evenly across them.
+    planes: int = 1
+    # Leaf-spine link speed the design gives (None: the leaf's native speed, fabric.size).
+    uplink_speed_gbps: float | None = None
 
     @property
     def routed(self) -> bool:
@@ -325,7 +329,9 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
             oversubscription=float(spec.get("oversubscription", 1)), tiers=spec.get("tiers", "auto"),
             min_spines=int(spec.get("min_spines", 2)), mtu=mtu, host_mtu=host_mtu, qos_profile=qos_name, qos=qos,
             congestion_control=spec.get("congestion_control", "dcqcn"),
-            host_addressing=spec.get("host_addressing", "subnet_per_leaf"), appliances=tuple(appliances))
+            host_addressing=spec.get("host_addressing", "subnet_per_leaf"), appliances=tuple(appliances),
+            planes=int(spec.get("planes", 1)),
+            uplink_speed_gbps=float(spec["uplink_speed_gbps"]) if spec.get("uplink_speed_gbps") else None)
     nodes = raw["nodes"]
     if nodes["model"] not in catalog.servers:
         problems.append(field("nodes.model", "unknown server %r; known: %s" % (

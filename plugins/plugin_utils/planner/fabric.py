@@ -67,6 +67,7 @@ class Sizing:
     cores_per_group: int
     links_per_spine_core: int
     peer_links: int
+    planes: int = 1         # independent planes; every count above is one plane's
 
     @property
     def spines(self) -> int:
@@ -95,9 +96,14 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0, end_slots: i
     nic = server.nics[FABRIC_NIC_ROLE[spec.name]]
     leaf = catalog.switches[spec.switch]
     spine = catalog.switches[spec.spine_switch]
-    # Link speed: the NIC's, on a breakout of the switch where it has one; a NIC faster than the
-    # switch runs at the switch's speed.
-    speed = min(nic.speed_gbps, leaf.speed_gbps)
+    # Link speed: the NIC's (its share in each plane), on a breakout of the switch where it has
+    # one; a NIC faster than the switch runs at the switch's speed.
+    planes = spec.planes
+    if planes > 1 and nic.speed_gbps % planes:
+        raise DesignError(field(where + ".planes", "the %s NICs of %s run at %g Gb/s, which does not split "
+                                "evenly into %d planes; choose planes that divide it" % (
+                                    FABRIC_NIC_ROLE[spec.name], server.id, nic.speed_gbps, planes)))
+    speed = min(nic.speed_gbps / planes, leaf.speed_gbps)
     radix, split = leaf.radix_at(speed)
     if not radix:
         raise DesignError(field(where + ".switch", "%s has no %g Gb/s ports or breakouts for the %s NICs of %s "
@@ -138,7 +144,7 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0, end_slots: i
         raise DesignError(field(where + ".host_addressing", "mlag_bond pairs the leaves of a scalable unit, "
                                 "but %s gives %d leaves per SU; choose subnet_per_leaf" % (server.id, leaves_per_su)))
     values: dict[str, Any] = dict(
-        fabric=spec.name, link_speed=speed, split=split, ports_per_node=p, width=width,
+        planes=planes, fabric=spec.name, link_speed=speed, split=split, ports_per_node=p, width=width,
         per_column=per_column, nodes_per_su=nodes_per_su, sus=sus,
         leaves_per_column=leaves_per_column, leaves_per_su=leaves_per_su, leaves=leaves,
         downlinks=downlinks, down_max=down_max, peer_links=peer_links)
@@ -155,7 +161,24 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0, end_slots: i
         up_ports = int(separate_uplinks["count"])
         uplink_base = radix
     else:
-        up_speed, up_ports, uplink_base = speed, radix - downlinks - peer_links, downlinks + peer_links
+        # Uplinks at the speed the design gives (uplink_speed_gbps: the leaf's native 800G above
+        # 400G breakout downlinks, as the published SuperPOD B300 tables count them), else at the
+        # downlink speed.
+        up_speed = spec.uplink_speed_gbps or speed
+        up_radix, up_split = leaf.radix_at(up_speed)
+        if not up_radix:
+            raise DesignError(field(where + ".uplink_speed_gbps", "%s has no %g Gb/s ports or breakouts for the "
+                                    "leaf uplinks (ports: %g Gb/s%s)" % (
+                                        leaf.id, up_speed, leaf.speed_gbps,
+                                        "".join(", %d x %g" % b for b in leaf.breakouts))))
+        if up_speed == speed:
+            up_ports, uplink_base = radix - downlinks - peer_links, downlinks + peer_links
+        else:
+            # Uplink ports are numbered at their own split, after the cages the downlinks and peer
+            # links take (a cage is never shared by the two speeds).
+            cages_used = int(math.ceil((downlinks + peer_links) / float(split)))
+            uplink_base = cages_used * up_split
+            up_ports = up_radix - uplink_base
     uplinks = int(math.ceil(downlinks * speed / (over * up_speed)))
     uplinks = max(uplinks, spec.min_spines)
     if uplinks > up_ports:
@@ -270,19 +293,47 @@ def _cage_record(platform: str, model: SwitchModel, cage: int, split: int, speed
 def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Device],
           appliance_slots: Sequence[ApplianceSlot] = (), management: Sequence[ApplianceSlot] = (),
           shift: int = 0) -> FabricBuild:
-    """Create switches and links of one fabric.
+    """Create switches and links of one fabric, plane by plane.
 
     ``nodes`` are gpu_node Devices with ``su``/``slot``; ``appliance_slots`` lists
     (appliance Device, port name, su, slot, port index) for appliances wired like nodes, and
     ``management`` the same for the management ports of other devices (the out-of-band fabric).
+    Planes are independent copies of the same leaves and spines: plane p takes a share of every
+    node port (its own host interface), and the appliances and management ports go to plane 1.
     """
+    out = FabricBuild(sizing, spec)
+    for plane in range(1, sizing.planes + 1):
+        _wire_plane(design, spec, sizing, nodes, out, plane, appliance_slots if plane == 1 else (),
+                    management if plane == 1 else (), shift)
+    return out
+
+
+def plane_suffix(plane: int | None) -> str:
+    """What a plane adds to the name of a host port: nothing in a fabric of one plane."""
+    return "-p%d" % plane if plane else ""
+
+
+def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Device], out: FabricBuild,
+                plane: int, appliance_slots: Sequence[ApplianceSlot] = (),
+                management: Sequence[ApplianceSlot] = (), shift: int = 0) -> None:
+    """Wire plane ``plane`` of a fabric into ``out``: device indices run on across planes (plane
+    p's leaf 1 has index (p - 1) x leaves + 1), names restart in each plane and carry it."""
     s = sizing
     catalog = design.catalog
     leaf_model = catalog.switches[spec.switch]
     spine_model = catalog.switches[spec.spine_switch]
     nic = catalog.servers[design.node_model].nics[FABRIC_NIC_ROLE[spec.name]]
-    out = FabricBuild(sizing, spec)
     fab = spec.name
+    tag = plane if s.planes > 1 else None       # the plane, on devices and links, where there are planes
+    leaves: list[Device] = []
+    spines: list[Device] = []
+    cores: list[Device] = []
+    leaf0 = (plane - 1) * s.leaves
+    spine0 = (plane - 1) * s.spines_per_group * s.pods
+    core0 = (plane - 1) * s.cores_per_group * s.spines_per_group
+
+    def name(role: str, number: int) -> str:
+        return naming.switch_name(design.name, fab, role, number, tag)
     plat = spec.platform
     sw_mtu = spec.mtu
     lanes = leaf_model.lanes_per_port
@@ -293,11 +344,12 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
         for column in range(s.width):
             for k in range(s.leaves_per_column):
                 index = (su - 1) * s.leaves_per_su + column * s.leaves_per_column + k
-                dev = Device(naming.switch_name(design.name, fab, "leaf", index + 1), "leaf", leaf_model.id, plat,
-                             fabric=fab, su=su, rail=column if spec.rail_optimized else None, index=index + 1,
+                dev = Device(name("leaf", index + 1), "leaf", leaf_model.id, plat,
+                             fabric=fab, su=su, rail=column if spec.rail_optimized else None, index=leaf0 + index + 1,
                              pod=(su - 1) // s.sus_per_pod + 1, height=leaf_model.rack_units,
                              power_kw=leaf_model.power_kw)
-                out.leaves.append(dev)
+                dev.plane = tag
+                leaves.append(dev)
 
     def attach(host: Device, host_port: str, su: int, slot: int, port_index: int, tier: str,
                rdma: str | None = None, role: str = FABRIC_NIC_ROLE[fab]) -> None:
@@ -305,7 +357,7 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
         lane = port_index // s.width
         offset = (slot - 1) * s.per_column + lane
         k, port0 = divmod(offset, s.downlinks)
-        leaf = out.leaves[(su - 1) * s.leaves_per_su + column * s.leaves_per_column + k]
+        leaf = leaves[(su - 1) * s.leaves_per_su + column * s.leaves_per_column + k]
         pname, split = naming.port_name(plat, port0 + 1, s.split, lanes), s.split
         host_end = Interface(host_port, fab, role, s.link_speed, spec.host_mtu, leaf.name, pname,
                              rail=column if spec.rail_optimized else None, rdma_device=rdma)
@@ -314,7 +366,9 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
         host_end.peer, leaf_end.peer = leaf_end, host_end
         host.interfaces.append(host_end)
         leaf.interfaces.append(leaf_end)
-        out.links.append(Link(fab, tier, host.name, host_port, leaf.name, pname, s.link_speed, a_end=host_end))
+        link = Link(fab, tier, host.name, host_port, leaf.name, pname, s.link_speed, a_end=host_end)
+        link.plane = tag
+        out.links.append(link)
 
     # Host port names: the catalog's documented OS names; ports that an Ethernet fabric (RoCE)
     # runs in Ethernet mode take names_ethernet (DGX H100/H200 User Guide, Table 5 "Optional"
@@ -326,8 +380,8 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
 
     def host_port_name(index: int) -> str:
         if use_eth and index < len(eth_names):
-            return str(eth_names[index])
-        return nic.port_name(index)
+            return str(eth_names[index]) + plane_suffix(tag)
+        return nic.port_name(index) + plane_suffix(tag)
 
     for node in nodes:
         group_slot = node.slot
@@ -347,27 +401,30 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
 
     if s.tiers > 1 and s.peer_links:
         # MLAG peer links (host_addressing mlag_bond): the two ports after the downlinks of each pair.
-        for a, b in mlag_pairs(s, out.leaves):
+        for a, b in mlag_pairs(s, leaves):
             for j in range(s.peer_links):
                 number = s.downlinks + j + 1
                 pa = naming.port_name(plat, number, s.split, lanes)
                 _connect(out, a, pa, number, b, pa, number, s.link_speed, sw_mtu, "leaf_leaf", s.split, s.split)
     if s.tiers == 1:
         # A leaf pair with peer links between neighbouring columns, so every NIC reaches every other.
-        for a, b in zip(out.leaves, out.leaves[1:]):
+        for a, b in zip(leaves, leaves[1:]):
             for j in range(s.peer_links):
                 number = s.downlinks + j + 1
                 pa = naming.port_name(plat, number, s.split, lanes)
                 _connect(out, a, pa, number, b, pa, number, s.link_speed, sw_mtu, "leaf_leaf", s.split, s.split)
-        return out
+        out.leaves.extend(leaves)
+        return
 
     # Spines, per pod; spine index = pod-major.
     for pod in range(1, s.pods + 1):
         for j in range(s.spines_per_group):
             index = (pod - 1) * s.spines_per_group + j
-            out.spines.append(Device(naming.switch_name(design.name, fab, "spine", index + 1), "spine",
-                                     spine_model.id, plat, fabric=fab, index=index + 1, pod=pod,
-                                     height=spine_model.rack_units, power_kw=spine_model.power_kw))
+            spine_dev = Device(name("spine", index + 1), "spine", spine_model.id, plat, fabric=fab,
+                               index=spine0 + index + 1, pod=pod, height=spine_model.rack_units,
+                               power_kw=spine_model.power_kw)
+            spine_dev.plane = tag
+            spines.append(spine_dev)
     separate = leaf_model.raw.get("uplink_ports")
     up_speed = s.uplink_speed
     up_lanes = int(separate.get("lanes_per_port", lanes)) if separate else lanes
@@ -384,39 +441,42 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
     # (and the same core) whenever the links per spine allow: in blocks of `group`, round robin.
     group = s.uplink_split if s.uplink_split > 1 and s.links_per_leaf_spine % s.uplink_split == 0 else 1
     core_group = s.uplink_split if s.uplink_split > 1 and s.links_per_spine_core % s.uplink_split == 0 else 1
-    for leaf in out.leaves:
-        li = leaf.index - 1
+    for leaf in leaves:
+        li = leaf.index - leaf0 - 1
         pod, in_pod = divmod(li, pod_leaves)
         for j in range(s.uplinks):
             block, within = divmod(j, group)
             spine_i, m = block % s.spines_per_group, block // s.spines_per_group * group + within
-            spine = out.spines[pod * s.spines_per_group + spine_i]
+            spine = spines[pod * s.spines_per_group + spine_i]
             lnum = s.uplink_base + j + 1
             snum = in_pod * s.links_per_leaf_spine + m + 1
             _connect(out, leaf, uplink_name(lnum), lnum,
                      spine, naming.port_name(plat, snum, s.uplink_split, spine_lanes), snum,
                      up_speed, sw_mtu, "leaf_spine", s.uplink_split, s.uplink_split)
+    out.leaves.extend(leaves)
+    out.spines.extend(spines)
     if s.tiers == 2:
-        return out
+        return
     for g in range(s.spines_per_group):
         for c in range(s.cores_per_group):
             index = g * s.cores_per_group + c
-            out.cores.append(Device(naming.switch_name(design.name, fab, "core", index + 1), "core",
-                                    spine_model.id, plat, fabric=fab, index=index + 1,
-                                    height=spine_model.rack_units, power_kw=spine_model.power_kw))
+            core_dev = Device(name("core", index + 1), "core", spine_model.id, plat, fabric=fab,
+                              index=core0 + index + 1, height=spine_model.rack_units, power_kw=spine_model.power_kw)
+            core_dev.plane = tag
+            cores.append(core_dev)
     half = pod_leaves * s.links_per_leaf_spine
-    for spine in out.spines:
-        pod, g = divmod(spine.index - 1, s.spines_per_group)
+    for spine in spines:
+        pod, g = divmod(spine.index - spine0 - 1, s.spines_per_group)
         for j in range(s.spine_uplinks):
             block, within = divmod(j, core_group)
             c, m = block % s.cores_per_group, block // s.cores_per_group * core_group + within
-            core = out.cores[g * s.cores_per_group + c]
+            core = cores[g * s.cores_per_group + c]
             snum = half + j + 1
             cnum = pod * s.links_per_spine_core + m + 1
             _connect(out, spine, naming.port_name(plat, snum, s.uplink_split, spine_lanes), snum,
                      core, naming.port_name(plat, cnum, s.uplink_split, spine_lanes), cnum,
                      up_speed, sw_mtu, "spine_core", s.uplink_split, s.uplink_split)
-    return out
+    out.cores.extend(cores)
 
 
 def mlag_pairs(s: Sizing, leaves: Sequence[Device]) -> list[tuple[Device, Device]]:
@@ -439,4 +499,6 @@ def _connect(out: FabricBuild, a: Device, pa: str, na: int, b: Device, pb: str, 
     end_a.peer, end_b.peer = end_b, end_a
     a.interfaces.append(end_a)
     b.interfaces.append(end_b)
-    out.links.append(Link(out.spec.name, tier, a.name, pa, b.name, pb, speed, a_end=end_a))
+    link = Link(out.spec.name, tier, a.name, pa, b.name, pb, speed, a_end=end_a)
+    link.plane = a.plane if a.role != "gpu_node" else None
+    out.links.append(link)

@@ -206,18 +206,18 @@ def _mlag(plan: Plan) -> list[str]:
 def _balance(plan: Plan) -> list[str]:
     """Every leaf has the same number of links to every spine of its pod; spines to their cores."""
     problems: list[str] = []
-    spines_by_pod: defaultdict[tuple[str | None, int | None], set[str]] = defaultdict(set)
+    spines_by_pod: defaultdict[tuple[str | None, int | None, int | None], set[str]] = defaultdict(set)
     for dev in plan.devices.values():
         if dev.role == "spine":
-            spines_by_pod[(dev.fabric, dev.pod)].add(dev.name)
+            spines_by_pod[(dev.fabric, dev.plane, dev.pod)].add(dev.name)
     for dev in plan.devices.values():
         if dev.role not in ("leaf", "spine") or plan.fabrics[dev.fabric]["tiers"] < 2:  # type: ignore[index]
             continue
         counts = Counter(i.peer_device for i in dev.interfaces if i.role == "uplink")
-        if dev.role == "leaf" and (set(counts) != spines_by_pod[(dev.fabric, dev.pod)]
+        if dev.role == "leaf" and (set(counts) != spines_by_pod[(dev.fabric, dev.plane, dev.pod)]
                                    or len(set(counts.values())) != 1):
-            problems.append("%s is not linked evenly to every spine of pod %s: %s" % (
-                dev.name, dev.pod, dict(counts)))
+            problems.append("%s is not linked evenly to every spine of %spod %s: %s" % (
+                dev.name, "plane %d, " % dev.plane if dev.plane else "", dev.pod, dict(counts)))
         elif dev.role == "spine" and counts and len(set(counts.values())) != 1:
             problems.append("%s is not linked evenly to its cores: %s" % (dev.name, dict(counts)))
     return problems

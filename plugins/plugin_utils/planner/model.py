@@ -66,7 +66,7 @@ class Link(Record):
               "cable", "length_m", "cable_share", "a_cage", "a_module", "b_cage", "b_module")
     # ``a_end``: the Interface at the a end (its ``peer`` is the b end), so cabling writes the
     # cable's length onto both ports without looking them up (not part of the JSON form).
-    __slots__ = FIELDS + ("a_end",)
+    __slots__ = FIELDS + ("a_end", "plane")
 
     def __init__(self, fabric: str, tier: str, a_device: str, a_port: str, b_device: str, b_port: str,
                  speed_gbps: float, a_end: Interface | None = None) -> None:
@@ -89,9 +89,18 @@ class Link(Record):
         self.b_cage: str | None = None
         self.b_module: str | None = None
         self.a_end: Interface | None = a_end
+        # The plane of a fabric of several planes (fabrics.<name>.planes); None in one of one plane,
+        # and then not in the JSON form, so plans without planes stay as they were.
+        self.plane: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         # Spelled out for speed, as Interface.as_dict.
+        out = self._as_dict()
+        if self.plane is not None:
+            out["plane"] = self.plane
+        return out
+
+    def _as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "fabric": self.fabric, "tier": self.tier, "a_device": self.a_device,
                 "a_port": self.a_port, "b_device": self.b_device, "b_port": self.b_port,
                 "speed_gbps": self.speed_gbps, "media": self.media, "cable": self.cable,
@@ -106,7 +115,8 @@ class Device(Record):
     # Records only some devices have, in the JSON form only where planned (so the plans of designs
     # without them stay as they were): ``bonds`` (gpu nodes: LACP bonds over an MLAG leaf pair) and
     # ``mlag`` (leaves of a fabric with host_addressing mlag_bond: peer, peer link, host bonds).
-    OPTIONAL: ClassVar[tuple[str, ...]] = ("bonds", "mlag")
+    # ``plane``: switches of a fabric of several planes (fabrics.<name>.planes), the plane they are in.
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("bonds", "mlag", "plane")
     __slots__ = FIELDS + OPTIONAL + ("_ports",)
 
     def __init__(self, name: str, role: str, model: str, platform: str, fabric: str | None = None,
@@ -141,6 +151,7 @@ class Device(Record):
         self.breakouts: list[dict[str, Any]] | None = None
         self.bonds: list[dict[str, Any]] | None = None
         self.mlag: dict[str, Any] | None = None
+        self.plane: int | None = None
         self._ports: dict[str, Interface] | None = None
 
     def port(self, name: str) -> Interface:

@@ -25,7 +25,11 @@ def node_name(design_name: str, number: int) -> str:
     return "%s-node-%d" % (design_name, number)
 
 
-def switch_name(design_name: str, fabric: str, role: str, number: int) -> str:
+def switch_name(design_name: str, fabric: str, role: str, number: int, plane: int | None = None) -> str:
+    """``<cluster>-<fabric prefix><role>-<n>``; in a fabric of several planes
+    ``<cluster>-<fabric prefix>p<plane>-<role>-<n>``, n counted within the plane."""
+    if plane:
+        return "%s-%sp%d-%s-%d" % (design_name, FABRIC_PREFIX[fabric], plane, role, number)
     return "%s-%s%s-%d" % (design_name, FABRIC_PREFIX[fabric], role, number)
 
 

@@ -314,3 +314,71 @@ def test_superpod_growth_keeps_every_device(before, after, same_spines):
                 continue
             else:
                 assert (new[name]["mgmt"], new[name]["host_subnets"]) == (dev["mgmt"], dev["host_subnets"]), name
+
+
+def _plane_refusal(server, kind, switch):
+    try:
+        plan_design({"name": "probe", "workload": "training", "nodes": {"model": server, "count": 4},
+                     "fabrics": {"compute": {"kind": kind, "switch": switch, "planes": 2}}})
+    except DesignError as exc:
+        return exc.problems[0]
+    return None
+
+
+# Combinations whose NIC splits into two planes on the switch (a breakout at half the NIC speed)
+# and whose catalog has the plugs: dgx-b300 on sn5600 (2 x 400G) among them.
+PLANE_COMBOS = [combo for combo in COMBOS if _plane_refusal(*combo) is None]
+
+
+def test_plane_strategy_covers_the_b300_ethernet_fabric():
+    assert ("dgx-b300", "roce", "sn5600") in PLANE_COMBOS
+
+
+@st.composite
+def plane_designs(draw, max_nodes=200):
+    server, kind, switch = draw(st.sampled_from(PLANE_COMBOS))
+    compute = {"kind": kind, "switch": switch, "planes": draw(st.sampled_from([1, 2])),
+               "rail_optimized": draw(st.booleans()),
+               "oversubscription": draw(st.sampled_from([1, 2])),
+               "host_addressing": draw(st.sampled_from(["subnet_per_leaf", "p2p"]))}
+    nodes_per_su = draw(st.sampled_from([None, 8, 16, 32]))
+    if nodes_per_su:
+        compute["nodes_per_su"] = nodes_per_su
+    return {"name": "prop", "workload": "training",
+            "nodes": {"model": server, "count": draw(st.integers(1, max_nodes))},
+            "fabrics": {"compute": compute}}
+
+
+def test_random_plane_designs_are_independent_copies():
+    """Planes are copies of one plane: the same switches and links in each, none between them,
+    every node port once in every plane; and the plan holds every invariant."""
+    rejections = Rejections()
+
+    @given(spec=plane_designs())
+    @SETTINGS
+    def run(spec):
+        plan = rejections.plan(spec)
+        assert check_plan(plan) == []
+        planes = spec["fabrics"]["compute"]["planes"]
+        switches = [d for d in plan.devices.values() if d.fabric == "compute" and d.role != "appliance"]
+        by_plane = collections.Counter((d.plane, d.role) for d in switches)
+        if planes == 1:
+            assert {d.plane for d in switches} == {None}
+            assert all(link.plane is None for link in plan.links)
+            return
+        assert {p for p, _role in by_plane} == set(range(1, planes + 1))
+        for role in ("leaf", "spine", "core"):
+            assert len({by_plane[(p, role)] for p in range(1, planes + 1)}) == 1
+        plane_of = {d.name: d.plane for d in switches}
+        for link in plan.links:
+            if link.fabric != "compute":
+                continue
+            for end in (link.a_device, link.b_device):
+                if end in plane_of:
+                    assert plane_of[end] == link.plane
+        for node in (d for d in plan.devices.values() if d.role == "gpu_node"):
+            ports = collections.Counter(plane_of[i.peer_device] for i in node.interfaces if i.fabric == "compute")
+            assert len(set(ports.values())) == 1 and set(ports) == set(range(1, planes + 1))
+
+    run()
+    rejections.check_rate()

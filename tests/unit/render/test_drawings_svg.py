@@ -173,14 +173,10 @@ def test_hall_layout_has_every_rack_and_the_runs_between_them(lab, pod):
     assert len(rows_text) == len(racks.rows(pod)) and all("in row" in t for t in rows_text)
 
 
-class _PlaneDevice(Device):
-    __slots__ = ("plane",)
-
-
 def test_planes_are_drawn_side_by_side(lab):
     devices = {}
     for name, dev in lab.devices.items():
-        copy = _PlaneDevice(name, dev.role, dev.model, dev.platform, fabric=dev.fabric, su=dev.su, rail=dev.rail)
+        copy = Device(name, dev.role, dev.model, dev.platform, fabric=dev.fabric, su=dev.su, rail=dev.rail)
         copy.plane = None if dev.role == "gpu_node" else (1 if dev.index % 2 else 2)
         devices[name] = copy
     plan = PlanRecords(lab.name, devices, lab.links, lab.racks, lab.fabrics, lab.bom, lab.summary)

@@ -1,0 +1,166 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, refarch.ai_cluster contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The planner against the published DGX SuperPOD B300 compute fabrics (issue #17, items 3 and 4).
+
+The designs are written here; the counts come from the planner's rules (fabric.size), never from
+a table in the code. Published rows, "Table 3 Larger DGX SuperPOD component counts":
+
+* XDR InfiniBand, NVIDIA DGX SuperPOD B300 XDR RA (RA-11339-001), DGX SuperPOD Architecture,
+  https://docs.nvidia.com/dgx-superpod/reference-architecture/scalable-infrastructure-b300-xdr/latest/dgx-superpod-architecture.html
+  SU of 72 DGX B300, 8 x 800G ConnectX-8 per node, Quantum-X800 Q3400 (144 x 800G).
+* Spectrum-4 Ethernet, NVIDIA DGX SuperPOD B300 Spectrum-4 RA, DGX SuperPOD Architecture,
+  https://docs.nvidia.com/dgx-superpod/reference-architecture/scalable-infrastructure-b300/latest/dgx-superpod-architecture.html
+  SU of 64 DGX B300; Network Fabrics (same base URL, network-fabrics.html): "twin-planar design
+  ... Each GPU has 2x 400GbE connectivity through two different planes". SN5600: 64 x 800G.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+
+import pytest
+
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import artifacts
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.invariants import check_plan
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
+
+
+@functools.lru_cache(maxsize=None)
+def xdr(nodes):
+    """DGX B300 on Q3400, SU of 72, compute fabric only (as the RA's compute-fabric table)."""
+    return plan_design({"name": "xdr", "reference": "training-pod", "nodes": {"model": "dgx-b300", "count": nodes},
+                        "fabrics": {"storage": None, "inband": None, "oob": None,
+                                    "compute": {"switch": "q3400", "nodes_per_su": 72, "appliances": None}}})
+
+
+@functools.lru_cache(maxsize=None)
+def spectrum(nodes, planes=2):
+    """DGX B300 on SN5600, SU of 64, each ConnectX-8 as 2 x 400GbE in two planes."""
+    return plan_design({"name": "eth", "reference": "training-pod",
+                        "nodes": {"model": "dgx-b300", "count": nodes},
+                        "fabrics": {"storage": None, "inband": None, "oob": None,
+                                    "compute": {"kind": "roce", "switch": "sn5600", "platform": "cumulus",
+                                                "nodes_per_su": 64, "planes": planes, "appliances": None,
+                                                "uplink_speed_gbps": 800}}})
+
+
+# (SU, nodes, GPUs, leaf, spine, node-leaf cables, leaf-spine cables) as published.
+XDR_ROWS = [
+    (1, 72, 576, 8, 4, 576, 576),
+    (2, 144, 1152, 16, 8, 1152, 1152),
+    (4, 288, 2304, 32, 18, 2304, 2304),
+    (8, 576, 4608, 64, 36, 4608, 4608),
+]
+
+
+@pytest.mark.parametrize("sus, nodes, gpus, leaves, spines, node_leaf, leaf_spine", XDR_ROWS,
+                         ids=["%d-su" % r[0] for r in XDR_ROWS])
+def test_b300_xdr_published_rows(sus, nodes, gpus, leaves, spines, node_leaf, leaf_spine):
+    # Q3400: 144 x 800G; a leaf 72 down + 72 up (non-blocking); 8 rails -> 8 leaves per SU.
+    # Spines: fewest n dividing the 72 uplinks with 144 n >= leaves x 72: 4, 8, 18 (16 does not
+    # divide 72), 36 (32 does not).
+    plan = xdr(nodes)
+    fab = plan.summary["fabrics"]["compute"]
+    assert plan.summary["gpus"] == gpus
+    assert plan.fabrics["compute"]["sus"] == sus
+    assert fab["tiers"] == 2
+    assert fab["switches"] == {"leaf": leaves, "spine": spines, "core": 0}
+    assert fab["links"] == {"node_leaf": node_leaf, "leaf_spine": leaf_spine, "spine_core": 0}
+    assert {link.speed_gbps for link in plan.links} == {800}
+
+
+def test_b300_xdr_18_su_row():
+    # 18 SU: 1,296 nodes, 144 leaves, 72 spines, 10,368 node-leaf and leaf-spine cables: one link
+    # from every leaf to every spine, still two tiers.
+    plan = xdr(1296)
+    fab = plan.summary["fabrics"]["compute"]
+    assert fab["switches"] == {"leaf": 144, "spine": 72, "core": 0}
+    assert fab["links"] == {"node_leaf": 10368, "leaf_spine": 10368, "spine_core": 0}
+
+
+# (SU, nodes, GPUs, leaf, spine, node-leaf cables, leaf-spine cables) as published.
+SPECTRUM_ROWS = [
+    (1, 64, 512, 16, 8, 512, 512),
+    (2, 128, 1024, 32, 16, 1024, 1024),
+    (4, 256, 2048, 64, 32, 2048, 2048),
+    (8, 512, 4096, 128, 64, 4096, 4096),
+]
+
+
+@pytest.mark.parametrize("sus, nodes, gpus, leaves, spines, node_leaf, leaf_spine", SPECTRUM_ROWS,
+                         ids=["%d-su" % r[0] for r in SPECTRUM_ROWS])
+def test_b300_spectrum4_published_rows(sus, nodes, gpus, leaves, spines, node_leaf, leaf_spine):
+    # Per plane: 8 rails x 1 leaf per SU; a leaf takes 64 x 400G (32 cages broken out 2 x 400G)
+    # and runs its 32 uplinks at the switch's native 800G (uplink_speed_gbps: 800); spines per plane:
+    # fewest n dividing 32 with 64 n >= leaves x 32. Two planes double both.
+    plan = spectrum(nodes)
+    fab = plan.summary["fabrics"]["compute"]
+    assert plan.summary["gpus"] == gpus
+    assert plan.fabrics["compute"]["sus"] == sus
+    assert fab["switches"] == {"leaf": leaves, "spine": spines, "core": 0}
+    # The RA counts one node-leaf cable per 800G ConnectX-8 port; the plan has one 400G link per
+    # port and plane, and the two share the port's cage (one module, cable_share below).
+    assert fab["links"]["node_leaf"] == node_leaf * 2
+    assert fab["links"]["leaf_spine"] == leaf_spine
+    speeds = {(link.tier, link.speed_gbps) for link in plan.links}
+    assert speeds == {("node_leaf", 400), ("leaf_spine", 800)}
+    cages = {(link.a_device, link.a_cage) for link in plan.links if link.tier == "node_leaf"}
+    assert len(cages) == node_leaf
+
+
+def test_b300_spectrum4_planes_are_independent():
+    plan = spectrum(128)
+    assert check_plan(plan) == []
+    by_plane = collections.defaultdict(set)
+    for dev in plan.devices.values():
+        if dev.role in ("leaf", "spine"):
+            assert dev.plane in (1, 2) and dev.name.startswith("eth-p%d-" % dev.plane)
+            by_plane[dev.plane].add(dev.name)
+    assert len(by_plane[1]) == len(by_plane[2]) == 24
+    for link in plan.links:
+        if link.tier == "leaf_spine":
+            # No link joins two planes.
+            assert (link.a_device in by_plane[link.plane]) and (link.b_device in by_plane[link.plane])
+    # Every ConnectX-8 port has one 400G interface in each plane, to the leaf of its rail there.
+    node = plan.devices["eth-node-1"]
+    ports = [(i.name, i.peer_device, i.speed_gbps) for i in node.interfaces if i.fabric == "compute"]
+    assert ports[0] == ("rail0-p1", "eth-p1-leaf-1", 400) and ports[8] == ("rail0-p2", "eth-p2-leaf-1", 400)
+    # Addresses and ASNs: one per switch, nothing shared between planes.
+    loopbacks = [d.loopback for d in plan.devices.values() if d.role in ("leaf", "spine")]
+    assert len(set(loopbacks)) == len(loopbacks)
+    leaf_asns = [d.asn for d in plan.devices.values() if d.role == "leaf"]
+    assert len(set(leaf_asns)) == len(leaf_asns)
+    spine_asn = {d.plane: d.asn for d in plan.devices.values() if d.role == "spine"}
+    assert spine_asn[1] != spine_asn[2]
+
+
+def test_plane_is_in_plan_json_only_where_there_are_planes():
+    one = xdr(72)
+    assert all(link.plane is None for link in one.links)
+    assert "plane" not in artifacts.link_json(one.links[0])
+    two = spectrum(64)
+    assert '"plane": 1' in artifacts.link_json(two.links[0])
+
+
+def test_uplinks_at_the_downlink_speed_unless_the_design_says():
+    # Two planes of 400G on 800G SN5600: 400G breakout uplinks by default, 800G when the design
+    # says (the published rows above).
+    plan = plan_design({"name": "eth", "reference": "training-pod", "nodes": {"model": "dgx-b300", "count": 64},
+                        "fabrics": {"storage": None, "inband": None, "oob": None,
+                                    "compute": {"kind": "roce", "switch": "sn5600", "platform": "cumulus",
+                                                "nodes_per_su": 64, "planes": 2, "appliances": None}}})
+    fab = plan.fabrics["compute"]
+    assert fab["leaf_uplinks"] == 64 and fab["links"]["leaf_spine"] == 16 * 64
+    assert {link.speed_gbps for link in plan.links if link.tier == "leaf_spine"} == {400}
+
+
+def test_planes_that_do_not_split_the_nic_are_refused():
+    with pytest.raises(DesignError) as err:
+        plan_design({"name": "eth", "reference": "training-pod", "nodes": {"model": "dgx-b300", "count": 8},
+                     "fabrics": {"storage": None, "inband": None, "oob": None,
+                                 "compute": {"kind": "roce", "switch": "sn5600", "platform": "cumulus",
+                                             "planes": 3, "appliances": None}}})
+    assert "fabrics.compute.planes" in str(err.value)
