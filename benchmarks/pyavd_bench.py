@@ -65,7 +65,10 @@ AVD_HOSTS = ("connected_endpoints", "network_ports")
 
 def pool_design(platform, nodes):
     """The inference-pool reference grown to ``nodes`` servers, compute fabric only."""
-    compute = {"eos": {"switch": "arista-7060x5"}, "sonic": {}, "cumulus": {"platform": "cumulus"}}[platform]
+    # SN5600 uplinks as 400G breakouts, as docs/performance.md's figures were measured (the
+    # default is now the native 800G: half the leaf-spine links and BGP sessions).
+    compute = {"eos": {"switch": "arista-7060x5"}, "sonic": {"uplink_speed_gbps": 400},
+               "cumulus": {"platform": "cumulus", "uplink_speed_gbps": 400}}[platform]
     return {"name": "x", "reference": "inference-pool", "nodes": {"count": nodes},
             "fabrics": {"compute": compute, "oob": None}}
 
@@ -76,9 +79,11 @@ PLATFORMS = ("eos", "sonic", "cumulus")
 def big_design(platform):
     """The 64-SU Ethernet fabric: the training pod reference at 2,048 DGX on RoCE, compute fabric
     only; on EOS (arista-7060x5, 64 x 400G) the DGX SuperPOD shape of 512 leaves, 512 spines and 256
-    cores; on SONiC and Cumulus (sn5600, 64 x 800G split in two) 512, 256 and 128."""
-    compute = {"eos": {"switch": "arista-7060x5"}, "sonic": {"switch": "sn5600", "platform": "sonic"},
-               "cumulus": {"switch": "sn5600", "platform": "cumulus"}}[platform]
+    cores; on SONiC and Cumulus (sn5600, 64 x 800G split in two, uplinks too, as measured) 512, 256
+    and 128."""
+    compute = {"eos": {"switch": "arista-7060x5"},
+               "sonic": {"switch": "sn5600", "platform": "sonic", "uplink_speed_gbps": 400},
+               "cumulus": {"switch": "sn5600", "platform": "cumulus", "uplink_speed_gbps": 400}}[platform]
     return {"name": "pod64", "reference": "training-pod", "nodes": {"count": 2048},
             "fabrics": {"compute": dict(compute, kind="roce", appliances=None), "storage": None, "inband": None, "oob": None},
             "addressing": {"host_subnets": "10.0.0.0/9"}}

@@ -17,6 +17,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import FRR_PLATFORMS
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool, plain as _plain
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.gpu_host import IMEX_NODES_FILE, IMEX_SERVICE
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.host_state import (
     MEMLOCK_FILE, ROLE_VARIABLES, host_sysctl_names, variables)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.probes import probes_for, rdma_pairs
@@ -68,6 +69,10 @@ class ActionModule(RefarchAction):
                 "files": {"nccl_conf": variables(overrides)["host_network_nccl_conf"], "memlock": MEMLOCK_FILE},
                 "services": ["refarch-roce-qos.service"],
             })
+            if device.get("nvlink_domain"):
+                # A compute tray of a rack-scale system: gpu_host writes its IMEX node list.
+                derived["files"]["imex_nodes"] = IMEX_NODES_FILE
+                derived["services"].append("%s.service" % IMEX_SERVICE)
             nodes = []
             for name in node_names:
                 other = (hostvars.get(name) or {}).get("refarch_device")

@@ -61,6 +61,14 @@ def _host_fabrics(fabrics):
     return out
 
 
+def gpu_host_imex(domain, enabled="auto", nodes=None):
+    """gpu_host's IMEX settings for a compute tray of an NVLink domain (see plugin_utils/render/gpu_host)."""
+    try:
+        return _gpu_host.imex_settings(domain, enabled=enabled, nodes=nodes)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc)) from None
+
+
 def gpu_host_settings(facts, **options):
     """gpu_host's packages, repositories, locks and services for a host (see module_utils/gpu_host)."""
     facts = facts or {}
@@ -133,6 +141,7 @@ class FilterModule(object):
 
     def filters(self):
         return {
+            "gpu_host_imex": gpu_host_imex,
             "host_context": host_context,
             "gpu_host_settings": gpu_host_settings,
             "gpu_host_lock_list": gpu_host_lock_list,

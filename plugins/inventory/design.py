@@ -34,9 +34,13 @@ description:
     C(appliances), C(pdus), C(ethernet_switches), C(infiniband_switches)."
   - "Groups, present when some host is in them: C(fabric_<fabric>) (switches and appliances of
     that fabric, for example C(fabric_compute)), C(su_<n>) (scalable unit), C(rack_<rack>),
-    C(rail_<n>) (leaves of rail-optimized fabrics), and one group per platform named after it
-    (C(linux) for GPU nodes and appliances; C(lab), C(sonic), C(cumulus), C(eos), C(mlnx_os) for
-    switches; C(pdu) for PDUs, which no play configures)."
+    C(rail_<n>) (leaves of rail-optimized fabrics), C(nvlink_<domain>) (the compute trays and
+    NVLink switch trays of one rack-scale system such as a GB200 NVL72, whose group variable
+    C(refarch_nvlink_domain) holds the domain's C(name) and its trays as C(members), each with
+    C(name) and the C(address) its IMEX service is reached at), and one group per platform named
+    after it (C(linux) for GPU nodes and appliances; C(lab), C(sonic), C(cumulus), C(eos),
+    C(mlnx_os) for switches; C(pdu) for PDUs and C(nvlink) for NVLink switch trays, which no play
+    configures)."
   - Characters not valid in a group name (such as C(-)) become C(_).
   - A design that cannot be planned fails the inventory source with the planner's message, which
     lists every problem with the field to change.
@@ -114,6 +118,7 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SWITCH_ROLES
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.gpu_host import nvlink_domains
 
 try:
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles
@@ -163,10 +168,12 @@ def host_groups(device, fabric):
         groups.append(group_name("rail", device["rail"]))
     if device.get("platform"):
         groups.append(group_name(device["platform"]))
+    if device.get("nvlink_domain"):
+        groups.append(group_name("nvlink", device["nvlink_domain"]))
     return groups
 
 
-_GROUP_KINDS = ("fabric_", "su_", "rail_", "rack_")
+_GROUP_KINDS = ("fabric_", "su_", "rail_", "rack_", "nvlink_")
 
 
 def _group_order(name):
@@ -348,6 +355,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                            ("refarch_fabrics", fabrics), ("refarch_catalog", data["catalog"]),
                            ("refarch_hosts", data["hosts"]), ("refarch_validation", data["validation"])):
             inventory.set_variable("all", key, value)
+        for domain, value in nvlink_domains(data["devices"]).items():
+            inventory.set_variable(group_name("nvlink", domain), "refarch_nvlink_domain", value)
 
         # Variables go straight to each Host. The inventory wrapper of ansible-core 2.19 would copy
         # and origin-tag every value of every interface (about a minute for 100,000 interfaces);

@@ -17,7 +17,10 @@ APPLIANCE_ROLE = "appliance"
 SWITCH_ROLES = ("leaf", "spine", "core")
 # Rack power distribution units: in the racks, the BOM and the out-of-band fabric, never configured.
 PDU_ROLE = "pdu"
-DEVICE_ROLES = (NODE_ROLE,) + SWITCH_ROLES + (APPLIANCE_ROLE, PDU_ROLE)
+# NVLink switch trays of rack-scale systems (NVL72): in their system's rack and the plan, never
+# configured (NVIDIA's NVLink switch software manages them), no port of the plan's fabrics.
+NVLINK_SWITCH_ROLE = "nvlink_switch"
+DEVICE_ROLES = (NODE_ROLE,) + SWITCH_ROLES + (APPLIANCE_ROLE, PDU_ROLE, NVLINK_SWITCH_ROLE)
 # Interface role of a device's management port on the out-of-band fabric (switches, appliances,
 # PDUs; a GPU node's is ``bmc``): cabled and addressed, never configured as a data port.
 MGMT_ROLE = "mgmt"

@@ -156,7 +156,15 @@ def test_breakouts_group_the_split_ports():
     first = config["breakouts"][0]
     assert first["port"] == "Ethernet0" and first["ways"] == 2 and first["mode"] == "2x400G[200G,100G,50G,40G,25G,10G]"
     assert first["members"] == ["Ethernet0", "Ethernet4"]
-    assert {i["lanes"] for i in config["interfaces"]} == {4}
+    # The 32 host ports break out 16 cages 2 x 400G (4 lanes each); the 8 uplinks run at the
+    # SN5600's native 800G on the cages after them (all 8 lanes, no breakout: the default on
+    # Ethernet), so no breakout names an uplink.
+    assert len(config["breakouts"]) == 16
+    members = {m for b in config["breakouts"] for m in b["members"]}
+    lanes = {(i["role"], i["speed_gbps"], i["lanes"]) for i in config["interfaces"]}
+    assert lanes == {("downlink", 400, 4), ("uplink", 800, 8)}
+    uplinks = [i["name"] for i in config["interfaces"] if i["role"] == "uplink"]
+    assert uplinks[0] == "Ethernet128" and len(uplinks) == 8 and not members & set(uplinks)
 
 
 def test_unnumbered_fabric_links(lab_plan):

@@ -16,14 +16,14 @@ import math
 from collections import Counter
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import PDU_ROLE
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import NVLINK_SWITCH_ROLE, PDU_ROLE
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
 if TYPE_CHECKING:
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design
     from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Link, Rack
 
-CATEGORY_SECTION = {"server": "servers", "switch": "switches", "appliance": "appliances", "pdu": "appliances",
+CATEGORY_SECTION = {"system": "systems", "server": "servers", "switch": "switches", "appliance": "appliances", "pdu": "appliances",
                     "nic": "nics", "cable": "cables", "transceiver": "cables"}
 
 
@@ -32,7 +32,14 @@ def bill(design: Design, devices: Sequence[Device], links: Sequence[Link],
     """Rows of (category, item, part_number, fabric, detail, quantity[, unit_price, extended_price, currency])."""
     rows: Counter[tuple[Any, ...]] = Counter()
     server = design.catalog.servers[design.node_model]
+    rack_scale = design.system is not None
+    if rack_scale:
+        # A rack-scale system is bought whole: its compute trays, their NICs and its NVLink switch
+        # trays come in it, so it is one row, counted by NVLink domain (one per system).
+        rows[("system", str(design.system), "", "")] += len({d.nvlink_domain for d in devices if d.nvlink_domain})
     for dev in devices:
+        if dev.role == "gpu_node" and rack_scale or dev.role == NVLINK_SWITCH_ROLE:
+            continue
         if dev.role == "gpu_node":
             rows[("server", dev.model, "", "")] += 1
         elif dev.role == "appliance":
@@ -43,7 +50,7 @@ def bill(design: Design, devices: Sequence[Device], links: Sequence[Link],
             rows[("switch", dev.model, dev.fabric, dev.role)] += 1
     nodes = sum(1 for d in devices if d.role == "gpu_node")
     for role, group in sorted(server.nics.items()):
-        if group.model and group.ports:
+        if group.model and group.ports and not rack_scale:
             per_card = (design.catalog.nics.get(group.model) or {}).get("ports", 1) or 1
             cards = -(-group.ports // per_card)
             rows[("nic", group.model, "", role)] += cards * nodes

@@ -21,7 +21,8 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.schema 
 
 # gpus: GPU figures (memory, bandwidth, dense TFLOPS by precision) for the sizing (planner/sizing.py),
 # keyed by the GPU model names of servers.<id>.gpus.model; the planner itself does not read them.
-SECTIONS = ("servers", "switches", "nics", "cables", "appliances", "gpus")
+# systems: rack-scale systems (NVL72), each a rack of compute trays (a servers entry) and NVLink switch trays.
+SECTIONS = ("servers", "switches", "nics", "cables", "appliances", "gpus", "systems")
 # Media in the order the planner prefers them: the cheapest that reaches wins.
 MEDIA_ORDER = ("dac", "copper", "aoc", "fiber")
 
@@ -178,6 +179,21 @@ class ApplianceModel:
     raw: dict[str, Any] = dc_field(default_factory=dict, compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class RackSystem:
+    """A rack-scale system (GB200/GB300 NVL72): bought and placed as one rack of ``compute_trays``
+    trays of server model ``tray`` (each a host, all in one NVLink domain) and NVLink switch trays."""
+
+    id: str
+    tray: str
+    compute_trays: int
+    nvlink_switch_trays: int
+    switch_tray_units: int
+    power_kw: float
+    cooling: str
+    raw: dict[str, Any] = dc_field(default_factory=dict, compare=False, repr=False)
+
+
 @dataclass
 class Catalog:
     servers: dict[str, ServerModel]
@@ -187,6 +203,7 @@ class Catalog:
     appliances: dict[str, ApplianceModel]
     files: list[str]
     gpus: dict[str, dict[str, Any]] = dc_field(default_factory=dict)   # as in the catalog files
+    systems: dict[str, RackSystem] = dc_field(default_factory=dict)
     # Answers of cables_for and modules by their arguments: asked once per link and cage, and the
     # catalog does not change after loading.
     _memo: dict[tuple[object, ...], list[CableModel]] = dc_field(
@@ -206,6 +223,10 @@ class Catalog:
                  if (c.media == "fiber" and c.optic in families)
                  or (c.media in MEDIA_ORDER and c.media != "fiber" and c.speed_gbps == speed_gbps)]
         return sorted(found, key=lambda c: (MEDIA_ORDER.index(c.media), c.max_reach_m, c.legs, c.id))
+
+    def system_of_tray(self, server_id: str) -> RackSystem | None:
+        """The rack-scale system whose compute tray is server ``server_id``, or None."""
+        return next((s for _i, s in sorted(self.systems.items()) if s.tray == server_id), None)
 
     def modules(self, optic: str, speed_gbps: float) -> list[CableModel]:
         """Transceivers of an optics family at a speed."""
@@ -284,9 +305,16 @@ def _appliance(cid: str, raw: dict[str, Any]) -> ApplianceModel:
                           management_port=str(raw.get("management_port", "mgmt")), raw=raw)
 
 
+def _system(cid: str, raw: dict[str, Any]) -> RackSystem:
+    return RackSystem(id=cid, tray=str(raw["tray"]), compute_trays=int(raw["compute_trays"]),
+                      nvlink_switch_trays=int(raw.get("nvlink_switch_trays", 0)),
+                      switch_tray_units=int(raw.get("switch_tray_units", 1)), power_kw=float(raw["power_kw"]),
+                      cooling=str(raw["cooling"]), raw=raw)
+
+
 _BUILDERS: dict[str, Callable[[str, dict[str, Any]], Any]] = {
     "servers": _server, "switches": _switch, "nics": lambda cid, raw: raw,
-    "cables": _cable, "appliances": _appliance, "gpus": lambda cid, raw: raw}
+    "cables": _cable, "appliances": _appliance, "gpus": lambda cid, raw: raw, "systems": _system}
 
 _CACHE: dict[tuple[tuple[str, float], ...], Catalog] = {}
 
@@ -335,6 +363,12 @@ def load_catalog(extra_files: Iterable[str] = ()) -> Catalog:
                 built[section][cid] = _BUILDERS[section](cid, entry)
             except (KeyError, TypeError, ValueError) as exc:
                 problems.append("catalog %s.%s: missing or bad field %s" % (section, cid, exc))
+    for cid, system in sorted(built["systems"].items()):
+        if system.tray not in built["servers"]:
+            problems.append("catalog systems.%s.tray: unknown server %r (a compute tray is a servers entry)" % (
+                cid, system.tray))
+        elif cid in built["servers"]:
+            problems.append("catalog systems.%s: the id is also a server's; a design names one or the other" % cid)
     if problems:
         raise DesignError(problems, source="catalog")
     catalog = Catalog(files=files, **built)

@@ -38,7 +38,7 @@ from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants impor
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import RefarchError
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.fileio import write_if_changed
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Interface
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import Plan, plan_design
 
 FILES = ("compare.md", "compare.csv")
@@ -337,31 +337,53 @@ def _switches(plan: Plan) -> list[Metric]:
     return out
 
 
-def _capacity(plan: Plan, dev: Device) -> int:
-    """Ports switch ``dev`` has at the breakout it runs (cages x ways, plus separate uplink ports)."""
+def _capacity(plan: Plan, dev: Device) -> tuple[int, float, int, float]:
+    """The ports of switch ``dev``'s model at their native speed (the catalog's count: a cage
+    broken out 2 x 400G is one 800G port), and its separate uplink ports, as (count, Gb/s) each."""
     raw = plan.catalog["switches"][dev.model]
-    split = max([i.split for i in dev.interfaces if i.port_number] or [1])
     separate = raw.get("uplink_ports") or {}
-    return int(raw["ports"]["count"]) * split + int(separate.get("count", 0))
+    return (int(raw["ports"]["count"]), float(raw["ports"]["speed_gbps"]),
+            int(separate.get("count", 0)), float(separate.get("speed_gbps", 0)))
+
+
+def _native_ports(ifaces: list[Interface]) -> int:
+    """Native ports the interfaces take: the ports of a breakout share one (port numbers count
+    the ports at their split, as fabric.port_structure reads them)."""
+    return len({(i.port_number - 1) // i.split + 1 for i in ifaces if i.port_number})
+
+
+def _fill(plan: Plan, dev: Device, ifaces: list[Interface]) -> tuple[float, int, int]:
+    """How full switch ``dev`` is: its share of native ports in use, then its interfaces, then
+    its index (the later switch of two as full)."""
+    capacity = _capacity(plan, dev)
+    return _native_ports(ifaces) / float(capacity[0] + capacity[2]), len(ifaces), dev.index or 0
 
 
 def _ports(plan: Plan, fabric: str) -> list[Metric]:
-    """The fullest switch of each tier: ports used of the ports it has at its breakout."""
+    """The fullest switch of each tier: its native ports used, of those it has, and what runs on
+    them. Counted in native ports because a leaf can run two speeds (400G breakout downlinks,
+    800G uplinks): a count of logical ports would add 400G ports to 800G ones."""
     out = []
     for tier in TIERS:
         switches = [d for d in plan.devices.values() if d.fabric == fabric and d.role == tier]
         if not switches:
             continue
         data = {d.name: [i for i in d.interfaces if i.role != MGMT_ROLE] for d in switches}
-        fullest = max(switches, key=lambda d: (len(data[d.name]) / float(_capacity(plan, d)), d.index or 0))
-        used, total = len(data[fullest.name]), _capacity(plan, fullest)
-        speeds = "/".join("%gG" % s for s in sorted({i.speed_gbps for i in data[fullest.name]}))
-        split = max([i.split for i in data[fullest.name]] or [1])
-        how = " (%d-way breakout)" % split if split > 1 else ""
+        fullest = max(switches, key=lambda d: _fill(plan, d, data[d.name]))
+        ifaces = data[fullest.name]
+        used = _native_ports(ifaces)
+        count, speed, extra, extra_speed = _capacity(plan, fullest)
+        text = "%d of %d × %gG" % (used, count, speed) + (" + %d × %gG" % (extra, extra_speed) if extra else "")
+        # What runs on them, by speed and breakout, when it is not one port per native port.
+        runs = []
+        for split, link in sorted({(i.split, i.speed_gbps) for i in ifaces}, key=lambda k: (k[1], k[0])):
+            n = sum(1 for i in ifaces if (i.split, i.speed_gbps) == (split, link))
+            runs.append("%d × %gG%s" % (n, link, " (%d-way breakout)" % split if split > 1 else ""))
+        if len(runs) > 1 or any(i.split > 1 for i in ifaces):
+            text += ": " + ", ".join(runs)
         key = "%s.%s" % (fabric, tier)
-        out.append(Metric(key + ".ports_used", "%s %s ports used (fullest switch)" % (fabric, tier), used,
-                          "%d of %d × %s%s" % (used, total, speeds, how)))
-        out.append(Metric(key + ".ports_total", "%s %s ports" % (fabric, tier), total, markdown=False))
+        out.append(Metric(key + ".ports_used", "%s %s ports used (fullest switch)" % (fabric, tier), used, text))
+        out.append(Metric(key + ".ports_total", "%s %s ports" % (fabric, tier), count + extra, markdown=False))
     return out
 
 
@@ -794,7 +816,7 @@ def markdown(comparison: Comparison) -> str:
 
 LEGEND = (
     "*switches*: per fabric and tier, count × model; *ports used*: on the fullest switch of the tier, of the "
-    "ports it has at the breakout the plan uses.",
+    "ports it has at its native speed (a port broken out counts once), then what runs on them.",
     "*cables*, *transceivers*: the bill of materials, all fabrics, by catalog item.",
     "*bisection Gb/s per GPU*: a GPU's share of its node's compute ports, times the worst uplink:downlink "
     "capacity ratio of each switch tier (capped at 1), what every GPU can send across the fabric at once.",

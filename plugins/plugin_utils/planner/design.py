@@ -13,6 +13,7 @@ problem at once: the schema (shape, types, allowed values) and then the catalog 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import os
 from dataclasses import dataclass
@@ -83,6 +84,9 @@ class Design:
     pools_given: frozenset[str] = frozenset()
     # Fabrics of the reference left out because the server has no ports for them.
     fabrics_left_out: tuple[str, ...] = ()
+    # The rack-scale system (catalog ``systems``) the design's nodes are compute trays of; None for
+    # servers. ``node_model`` is then the tray's server id.
+    system: str | None = None
 
 
 def merge(base: Any, override: Any) -> Any:
@@ -227,7 +231,9 @@ def load_design(source: Any, base_dir: str | None = None) -> Design:
         raise DesignError([field("catalog", "file %s does not exist" % f) for f in missing], source=path)
     catalog = load_catalog(extra)
     left_out = _drop_fabrics_without_ports(merged, user, catalog)
+    _drop_inherited_su(merged, user, catalog)
     design = _build(merged, catalog, path, pools_given, left_out)
+    design = _system_scalable_unit(design)
     problems = check_design(design)
     if problems:
         raise DesignError(problems, source=path)
@@ -238,7 +244,8 @@ def _drop_fabrics_without_ports(merged: dict[str, Any], user: dict[str, Any], ca
     """Leave out the fabrics a design inherits from its reference for NIC ports its server does
     not have (the training pod's storage fabric under a lab node): the reference's choice does not
     apply to that server. A fabric the design writes itself stays, and is refused by name."""
-    server = catalog.servers.get(str((merged.get("nodes") or {}).get("model")))
+    model = str((merged.get("nodes") or {}).get("model"))
+    server = catalog.servers.get(catalog.systems[model].tray if model in catalog.systems else model)
     raw_own = user.get("fabrics")
     own: dict[str, Any] = raw_own if isinstance(raw_own, dict) else {}
     if server is None:
@@ -250,6 +257,36 @@ def _drop_fabrics_without_ports(merged: dict[str, Any], user: dict[str, Any], ca
             del merged["fabrics"][name]
             left_out.append(name)
     return tuple(left_out)
+
+
+def _drop_inherited_su(merged: dict[str, Any], user: dict[str, Any], catalog: Catalog) -> None:
+    """A rack-scale design does not inherit its reference's compute nodes_per_su (the reference's
+    is counted in servers, e.g. 32, which would split a system): unless the design writes one, the
+    planner gives it scalable units of whole systems (_system_scalable_unit)."""
+    if str((merged.get("nodes") or {}).get("model")) not in catalog.systems:
+        return
+    own = (user.get("fabrics") or {}).get("compute") if isinstance(user.get("fabrics"), dict) else None
+    compute = (merged.get("fabrics") or {}).get("compute")
+    if isinstance(compute, dict) and not (isinstance(own, dict) and "nodes_per_su" in own):
+        compute.pop("nodes_per_su", None)
+
+
+def _system_scalable_unit(design: Design) -> Design:
+    """A rack-scale design whose compute fabric leaves nodes_per_su to the planner gets scalable
+    units of whole systems: as many as fit in what one leaf per port serves, at least one."""
+    compute = design.fabrics.get("compute")
+    if design.system is None or compute is None or compute.nodes_per_su:
+        return design
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import fabric
+    trays = design.catalog.systems[design.system].compute_trays
+    per_su = max(1, fabric.size(design, compute).nodes_per_su // trays) * trays
+    # The compute fabric's appliances (UFM) take a whole system's positions of SU 1: leave room for
+    # one system beside them.
+    nic = design.catalog.servers[design.node_model].nics.get("compute")
+    ports = sum(design.catalog.appliances[m].ports * n for m, n in compute.appliances)
+    reserved = _whole_systems(design, -(-ports // nic.ports)) if nic is not None and nic.ports else 0
+    fabrics = dict(design.fabrics, compute=dataclasses.replace(compute, nodes_per_su=max(per_su, reserved + trays)))
+    return dataclasses.replace(design, fabrics=fabrics)
 
 
 def _known(kind: str, table: Iterable[str]) -> str:
@@ -333,9 +370,16 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
             planes=int(spec.get("planes", 1)),
             uplink_speed_gbps=float(spec["uplink_speed_gbps"]) if spec.get("uplink_speed_gbps") else None)
     nodes = raw["nodes"]
-    if nodes["model"] not in catalog.servers:
+    system = catalog.systems.get(nodes["model"])
+    node_model = system.tray if system is not None else nodes["model"]
+    whole = catalog.system_of_tray(nodes["model"])
+    if whole is not None:
+        problems.append(field("nodes.model", "%s is a compute tray of the rack-scale system %s, which is bought "
+                              "and placed whole; name the system (nodes.model: %s)" % (
+                                  nodes["model"], whole.id, whole.id)))
+    elif node_model not in catalog.servers:
         problems.append(field("nodes.model", "unknown server %r; known: %s" % (
-            nodes["model"], _known("server", catalog.servers))))
+            nodes["model"], _known("server", list(catalog.servers) + list(catalog.systems)))))
     for kind, pdu in sorted((raw["facility"].get("pdus") or {}).items()):
         pdu_model = catalog.appliances.get(pdu["model"])
         if pdu_model is None or pdu_model.role != "pdu":
@@ -345,11 +389,11 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
         raise DesignError(problems, source=path)
     return Design(
         name=raw["name"], reference=raw.get("reference"), workload=raw["workload"],
-        node_model=nodes["model"], node_count=int(nodes["count"]), nodes_per_rack=nodes.get("per_rack"),
+        node_model=node_model, node_count=int(nodes["count"]), nodes_per_rack=nodes.get("per_rack"),
         fabrics=fabrics, facility=raw["facility"], addressing=raw["addressing"],
         tenants=list(raw.get("tenants") or []), hosts=dict(raw.get("hosts") or {}),
         validation=dict(raw.get("validation") or {}), raw=raw, catalog=catalog, path=path,
-        pools_given=pools_given, fabrics_left_out=left_out)
+        pools_given=pools_given, fabrics_left_out=left_out, system=system.id if system is not None else None)
 
 
 # InfiniBand link MTUs (IBTA) the schema's 1280 minimum leaves, and the 4-byte IPoIB header:
@@ -416,6 +460,8 @@ def check_design(design: Design) -> list[str]:
     problems: list[str] = []
     server = design.catalog.servers[design.node_model]
     rack = design.facility["rack"]
+    if design.system is not None:
+        return problems + _system_problems(design) + _fabric_problems(design) + _tenant_problems(design)
     if server.power_kw > rack["power_kw"]:
         problems.append(field("facility.rack.power_kw", "%s kW is below the power of one %s node (%s kW); "
                               "raise the rack budget or choose another server" % (
@@ -431,6 +477,12 @@ def check_design(design: Design) -> list[str]:
                                       design.nodes_per_rack, design.nodes_per_rack * server.power_kw,
                                       design.nodes_per_rack * server.rack_units, rack["power_kw"],
                                       rack["units"], fit)))
+    return problems + _fabric_problems(design) + _tenant_problems(design)
+
+
+def _fabric_problems(design: Design) -> list[str]:
+    problems: list[str] = []
+    server = design.catalog.servers[design.node_model]
     for name, fabric in design.fabrics.items():
         where = "fabrics.%s" % name
         nic = server.nics.get(FABRIC_NIC_ROLE[name])
@@ -449,9 +501,60 @@ def check_design(design: Design) -> list[str]:
             problems.extend(_mlag_problems(where, fabric, nic.ports, server.id))
         if name == "compute" and fabric.nodes_per_su and fabric.appliances:
             ports = sum(design.catalog.appliances[m].ports * n for m, n in fabric.appliances)
-            if math.ceil(ports / max(1, nic.ports)) >= fabric.nodes_per_su:
+            if _whole_systems(design, math.ceil(ports / max(1, nic.ports))) >= fabric.nodes_per_su:
                 problems.append(field(where + ".appliances.count", "%d appliances leave no node slot in "
                                       "the first scalable unit" % sum(n for _m, n in fabric.appliances)))
+    return problems
+
+
+def _whole_systems(design: Design, slots: int) -> int:
+    """``slots`` node positions, rounded up to whole systems' trays for a rack-scale design."""
+    if design.system is None or not slots:
+        return slots
+    trays = design.catalog.systems[design.system].compute_trays
+    return -(-slots // trays) * trays
+
+
+def _system_problems(design: Design) -> list[str]:
+    """Why a rack-scale design cannot work: each system needs one rack that powers, cools and holds
+    it, whole systems of trays, and scalable units of whole systems."""
+    system = design.catalog.systems[str(design.system)]
+    server = design.catalog.servers[design.node_model]
+    rack = design.facility["rack"]
+    trays = system.compute_trays
+    problems: list[str] = []
+    if system.power_kw > rack["power_kw"]:
+        problems.append(field("facility.rack.power_kw", "%s kW cannot power one %s (%s kW, a whole rack); raise "
+                              "the rack budget to at least %s kW or choose servers" % (
+                                  rack["power_kw"], system.id, system.power_kw, system.power_kw)))
+    cooling = rack.get("cooling", "air")
+    if system.cooling != "air" and cooling != system.cooling:
+        problems.append(field("facility.rack.cooling", "%s racks cannot cool a %s, which needs %s cooling; set "
+                              "facility.rack.cooling: %s where the hall has it" % (
+                                  cooling, system.id, system.cooling, system.cooling)))
+    units = trays * server.rack_units + system.nvlink_switch_trays * system.switch_tray_units
+    if units > rack["units"]:
+        problems.append(field("facility.rack.units", "%s units cannot hold one %s (%d U of compute and NVLink "
+                              "switch trays)" % (rack["units"], system.id, units)))
+    if design.node_count % trays:
+        low = design.node_count // trays * trays
+        problems.append(field("nodes.count", "%d compute trays are not whole %s systems of %d trays; allowed: a "
+                              "multiple of %d (%s%d)" % (
+                                  design.node_count, system.id, trays, trays,
+                                  "%d or " % low if low else "", low + trays)))
+    if design.nodes_per_rack and design.nodes_per_rack != trays:
+        problems.append(field("nodes.per_rack", "a %s is one rack of %d trays; remove per_rack or set it to %d" % (
+            system.id, trays, trays)))
+    compute = design.fabrics.get("compute")
+    if compute is not None and compute.nodes_per_su % trays:
+        problems.append(field("fabrics.compute.nodes_per_su", "%d trays split a %s of %d trays across scalable "
+                              "units; allowed: a multiple of %d (e.g. %d, 8 systems as the DGX SuperPOD GB200 "
+                              "SU)" % (compute.nodes_per_su, system.id, trays, trays, 8 * trays)))
+    return problems
+
+
+def _tenant_problems(design: Design) -> list[str]:
+    problems: list[str] = []
     ib = sorted(n for n, f in design.fabrics.items() if f.kind == "infiniband")
     for i, tenant in enumerate(design.tenants):
         if ib and tenant.get("pkey") is None:

@@ -119,13 +119,33 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0, end_slots: i
     # MLAG (host_addressing mlag_bond): two peer-link ports per leaf, after the downlinks, as the
     # DGX BasePOD Deployment Guide's SN4600C pair bonds swp63,swp64 as its peerlink.
     peer_links = 2 if spec.host_addressing == "mlag_bond" else 0
+    up_speed, up_radix, up_split = 0.0, 0, 0
+    if tiers_wanted != 1 and not separate_uplinks:
+        # Uplinks at the speed the design gives, else, on Ethernet, at the leaf's native port
+        # speed: 800G above 400G breakout downlinks on an SN5600, as the published DGX SuperPOD
+        # B300 tables count them. InfiniBand keeps the downlink speed (NDR200 leaves uplink at
+        # NDR200: its port names do not mix the two speeds).
+        up_speed = spec.uplink_speed_gbps or (leaf.speed_gbps if leaf.kind == "ethernet" else speed)
+        up_radix, up_split = leaf.radix_at(up_speed)
+        if not up_radix:
+            raise DesignError(field(where + ".uplink_speed_gbps", "%s has no %g Gb/s ports or breakouts for the "
+                                    "leaf uplinks (ports: %g Gb/s%s)" % (
+                                        leaf.id, up_speed, leaf.speed_gbps,
+                                        "".join(", %d x %g" % b for b in leaf.breakouts))))
     if tiers_wanted == 1:
         peer_links = 2 if width > 1 else 0
         down_max = radix - peer_links
     elif separate_uplinks:
         down_max = radix - peer_links
-    else:
+    elif up_speed == speed:
         down_max = radix - peer_links - int(math.ceil((radix - peer_links) / (over + 1.0)))
+    else:
+        # Two speeds: the downlinks' cages (split `split`) and the uplinks' (split `up_split`) share
+        # the switch. The most downlinks whose cages leave room for the uplinks they need.
+        down_max = radix - peer_links
+        while down_max > 0 and (int(math.ceil((down_max + peer_links) / float(split))) * up_split
+                                + int(math.ceil(down_max * speed / (over * up_speed))) > up_radix):
+            down_max -= 1
     if tiers_wanted == 1 and width > 2:
         raise DesignError(field(where + ".tiers", "tiers: 1 is one switch pair, but %s has %d rails; use "
                                 "tiers: auto or rail_optimized: false" % (server.id, width)))
@@ -161,16 +181,6 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0, end_slots: i
         up_ports = int(separate_uplinks["count"])
         uplink_base = radix
     else:
-        # Uplinks at the speed the design gives (uplink_speed_gbps: the leaf's native 800G above
-        # 400G breakout downlinks, as the published SuperPOD B300 tables count them), else at the
-        # downlink speed.
-        up_speed = spec.uplink_speed_gbps or speed
-        up_radix, up_split = leaf.radix_at(up_speed)
-        if not up_radix:
-            raise DesignError(field(where + ".uplink_speed_gbps", "%s has no %g Gb/s ports or breakouts for the "
-                                    "leaf uplinks (ports: %g Gb/s%s)" % (
-                                        leaf.id, up_speed, leaf.speed_gbps,
-                                        "".join(", %d x %g" % b for b in leaf.breakouts))))
         if up_speed == speed:
             up_ports, uplink_base = radix - downlinks - peer_links, downlinks + peer_links
         else:
@@ -189,9 +199,10 @@ def size(design: Design, spec: FabricSpec, reserved_slots: int = 0, end_slots: i
     spine_radix, uplink_split = spine.radix_at(up_speed)
     if not spine_radix:
         raise DesignError(field(where + ".spine_switch", "%s%s has no %g Gb/s ports for the leaf uplinks; set "
-                                "spine_switch to a switch that has them" % (
+                                "spine_switch to a switch that has them%s" % (
                                     spine.id, "" if spec.spine_switch != spec.switch else
-                                    " (the leaf switch: spine_switch is not set)", up_speed)))
+                                    " (the leaf switch: spine_switch is not set)", up_speed,
+                                    "" if separate_uplinks else ", or uplink_speed_gbps to a speed both run")))
     values.update(link_speed=speed, uplink_split=uplink_split, uplinks=uplinks, uplink_speed=up_speed,
                   uplink_base=uplink_base)
     # Two tiers: one spine group reaches every leaf.

@@ -116,14 +116,15 @@ class Device(Record):
     # without them stay as they were): ``bonds`` (gpu nodes: LACP bonds over an MLAG leaf pair) and
     # ``mlag`` (leaves of a fabric with host_addressing mlag_bond: peer, peer link, host bonds).
     # ``plane``: switches of a fabric of several planes (fabrics.<name>.planes), the plane they are in.
-    OPTIONAL: ClassVar[tuple[str, ...]] = ("bonds", "mlag", "plane")
+    # ``nvlink_domain``: the compute trays and NVLink switch trays of a rack-scale system, its domain.
+    OPTIONAL: ClassVar[tuple[str, ...]] = ("bonds", "mlag", "plane", "nvlink_domain")
     __slots__ = FIELDS + OPTIONAL + ("_ports",)
 
     def __init__(self, name: str, role: str, model: str, platform: str, fabric: str | None = None,
                  su: int | None = None, slot: int | None = None, rail: int | None = None,
                  index: int | None = None, pod: int | None = None, height: int = 1, power_kw: float = 0.0) -> None:
         self.name: str = name
-        self.role: str = role            # gpu_node | leaf | spine | core | appliance | pdu
+        self.role: str = role            # gpu_node | leaf | spine | core | appliance | pdu | nvlink_switch
         self.model: str = model
         self.platform: str = platform
         self.fabric: str | None = fabric
@@ -152,6 +153,7 @@ class Device(Record):
         self.bonds: list[dict[str, Any]] | None = None
         self.mlag: dict[str, Any] | None = None
         self.plane: int | None = None
+        self.nvlink_domain: str | None = None
         self._ports: dict[str, Interface] | None = None
 
     def port(self, name: str) -> Interface:

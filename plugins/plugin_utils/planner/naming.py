@@ -41,6 +41,15 @@ def appliance_name(design_name: str, fabric: str, number: int, role: str = "subn
     return "%s-%s%s-%d" % (design_name, FABRIC_PREFIX[fabric], APPLIANCE_WORD.get(role, "appliance"), number)
 
 
+def nvlink_domain_name(design_name: str, number: int) -> str:
+    """The NVLink domain of rack-scale system ``number`` (one system, one rack, one domain)."""
+    return "%s-nvl%d" % (design_name, number)
+
+
+def nvlink_switch_name(domain: str, number: int) -> str:
+    return "%s-nvsw-%d" % (domain, number)
+
+
 def pdu_name(rack_name: str, number: int) -> str:
     return "%s-pdu-%d" % (rack_name, number)
 

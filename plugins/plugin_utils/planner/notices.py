@@ -111,8 +111,8 @@ def rack_notices(design: Design) -> list[Notice]:
     per_rack = placement.nodes_per_rack(design)
     by_power = int(rack["power_kw"] // server.power_kw)
     by_units = rack["units"] // server.rack_units
-    if design.nodes_per_rack or by_power >= by_units:
-        return []
+    if design.nodes_per_rack or by_power >= by_units or design.system is not None:
+        return []       # a rack-scale system is its own rack: nothing was decided for the user
     return [Notice(
         "facility.rack.power_kw",
         "one more %s (%s kW) would exceed the %s kW rack budget, so racks hold %d nodes (%.1f kW) in %d of "

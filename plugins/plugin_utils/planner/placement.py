@@ -19,7 +19,8 @@ import math
 from typing import TYPE_CHECKING, Sequence
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, PDU_ROLE, SWITCH_ROLES
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import (
+    FABRIC_NIC_ROLE, NVLINK_SWITCH_ROLE, PDU_ROLE, SWITCH_ROLES)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import naming
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Rack
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 
 def nodes_per_rack(design: Design) -> int:
+    if design.system is not None:
+        return design.catalog.systems[design.system].compute_trays     # one system, one rack
     server = design.catalog.servers[design.node_model]
     rack = design.facility["rack"]
     fit = min(int(rack["power_kw"] // server.power_kw), rack["units"] // server.rack_units)
@@ -51,7 +54,12 @@ def reserved_slots(design: Design) -> int:
     """Node slots at the end of SU 1 given to the compute fabric's appliances (UFM), as the SuperPOD
     RA gives UFM one node slot: every fabric leaves these positions empty."""
     ports = appliance_ports(design, "compute")
-    return int(math.ceil(ports / float(_node_ports(design, "compute")))) if ports else 0
+    slots = int(math.ceil(ports / float(_node_ports(design, "compute")))) if ports else 0
+    if slots and design.system is not None:
+        # A rack-scale system is never split: the appliances take a whole system's positions.
+        trays = design.catalog.systems[design.system].compute_trays
+        slots = -(-slots // trays) * trays
+    return slots
 
 
 def fabric_reserved(design: Design, fabric: str) -> int:
@@ -88,7 +96,33 @@ def place_nodes(design: Design, nodes_per_su: int) -> list[Device]:
                      slot=slot0 + 1, index=number, height=server.rack_units, power_kw=server.power_kw)
         dev.global_slot = position - 1
         nodes.append(dev)
+    if design.system is not None:
+        # Trays fill systems in order (SUs hold whole systems): tray k of the plan is in system
+        # k // trays, that system's NVLink domain and rack.
+        trays = design.catalog.systems[design.system].compute_trays
+        for k, dev in enumerate(nodes):
+            dev.nvlink_domain = naming.nvlink_domain_name(design.name, k // trays + 1)
     return nodes
+
+
+def nvlink_switches(design: Design, nodes: Sequence[Device]) -> list[Device]:
+    """The NVLink switch trays of every rack-scale system, named after its NVLink domain (none for
+    servers). They stand in the system's rack, carry no network port of the plan and no play
+    configures them (NVIDIA's NVLink switch software manages them)."""
+    if design.system is None:
+        return []
+    system = design.catalog.systems[design.system]
+    out: list[Device] = []
+    first: dict[str, Device] = {}
+    for node in nodes:
+        first.setdefault(str(node.nvlink_domain), node)
+    for domain, node in first.items():
+        for j in range(system.nvlink_switch_trays):
+            dev = Device(naming.nvlink_switch_name(domain, j + 1), NVLINK_SWITCH_ROLE, system.id, "nvlink",
+                         su=node.su, index=len(out) + 1, height=system.switch_tray_units, power_kw=0.0)
+            dev.nvlink_domain = domain
+            out.append(dev)
+    return out
 
 
 def place_appliances(design: Design, fabric: str, nodes_per_su: int, first_position: int
@@ -178,7 +212,8 @@ class Placement(object):
 
 
 def place_racks(design: Design, nodes: Sequence[Device], nodes_per_su: int, sus: int,
-                su_devices: dict[int, list[Device]], spine_groups: Sequence[SpineGroup]) -> Placement:
+                su_devices: dict[int, list[Device]], spine_groups: Sequence[SpineGroup],
+                nvlink_switches: Sequence[Device] = ()) -> Placement:
     """Mount every device.
 
     ``su_devices[su]`` are the leaves and appliances of an SU; ``spine_groups`` is a list of
@@ -201,6 +236,11 @@ def place_racks(design: Design, nodes: Sequence[Device], nodes_per_su: int, sus:
             place.racks.append(rack)
     for node in nodes:
         by_su[node.su][(node.slot - 1) // npr].mount(node)
+    # NVLink switch trays go into their system's rack (the rack of its trays), above the trays.
+    rack_of = {str(n.nvlink_domain): n.rack for n in nodes}
+    by_name = {r.name: r for r in place.racks}
+    for dev in nvlink_switches:
+        by_name[str(rack_of[str(dev.nvlink_domain)])].mount(dev)
     for su in range(1, sus + 1):
         net: list[Rack] = []
         for dev in su_devices.get(su, []):

@@ -78,6 +78,7 @@ def _build_plan(design: Design, check: bool) -> Plan:
     reserved = placement.reserved_slots(design)
     compute = fabric.size(design, design.fabrics["compute"], reserved_slots=reserved)
     nodes = placement.place_nodes(design, compute.nodes_per_su)
+    nvlink_switches = placement.nvlink_switches(design, nodes)
     # Every fabric groups the nodes by the same positions (the compute fabric's SUs, the slots its
     # appliances take in SU 1 left empty). The other fabrics put their appliances at the end of
     # their own SU 1 (the nodes after them move up in that fabric only), and the out-of-band fabric
@@ -98,7 +99,7 @@ def _build_plan(design: Design, check: bool) -> Plan:
         appliances.extend(devices)
         builds[name] = fabric.build(design, spec, sizings[name], nodes, slots, shift=shifts.get(name, 0))
     managed = [d for b in builds.values() for d in b.leaves + b.spines + b.cores] + appliances
-    place = _place(design, nodes, builds, appliances, compute)
+    place = _place(design, nodes, builds, appliances, compute, nvlink_switches=nvlink_switches)
     pdus = placement.pdus(design, place.racks)
     if "oob" in design.fabrics:
         # The out-of-band fabric cables every PDU, and PDUs come per rack, and its own switches may
@@ -111,7 +112,8 @@ def _build_plan(design: Design, check: bool) -> Plan:
             rows, _groups = _rows(builds, compute, appliances, pdus, place.racks)
             endpoints = sorted(managed + pdus, key=lambda d: -rows[d.name])
             oob_appliances = _out_of_band(design, sizings, others, shifts, builds, nodes, endpoints)
-            place = _place(design, nodes, builds, appliances + oob_appliances, compute, pdus, place.racks)
+            place = _place(design, nodes, builds, appliances + oob_appliances, compute, pdus, place.racks,
+                           nvlink_switches)
             again = placement.pdus(design, place.racks)
             if [d.name for d in again] == [d.name for d in pdus]:
                 break
@@ -125,7 +127,7 @@ def _build_plan(design: Design, check: bool) -> Plan:
         appliances.extend(oob_appliances)
     placement.mount_pdus(place.racks, pdus)
     plan.racks = place.racks
-    for dev in nodes + appliances + pdus:
+    for dev in nodes + appliances + pdus + nvlink_switches:
         plan.devices[dev.name] = dev
     for build in builds.values():
         for dev in build.leaves + build.spines + build.cores:
@@ -230,7 +232,7 @@ def _rows(builds: dict[str, fabric.FabricBuild], compute: fabric.Sizing, applian
 
 def _place(design: Design, nodes: list[Device], builds: dict[str, fabric.FabricBuild],
            appliances: list[Device], compute: fabric.Sizing, pdus: Sequence[Device] = (),
-           racks: Sequence[Rack] = ()) -> placement.Placement:
+           racks: Sequence[Rack] = (), nvlink_switches: Sequence[Device] = ()) -> placement.Placement:
     """Mount every device: leaves and appliances in the row of their compute SU (``_rows``; the
     ``pdus`` of ``racks`` placed before tell the rows of out-of-band leaves that serve them),
     spines and cores in racks of their own rows."""
@@ -241,7 +243,8 @@ def _place(design: Design, nodes: list[Device], builds: dict[str, fabric.FabricB
             su_devices.setdefault(rows[leaf.name], []).append(leaf)
     if appliances:
         su_devices.setdefault(1, []).extend(appliances)
-    return placement.place_racks(design, nodes, compute.nodes_per_su, compute.sus, su_devices, spine_groups)
+    return placement.place_racks(design, nodes, compute.nodes_per_su, compute.sus, su_devices, spine_groups,
+                                 nvlink_switches)
 
 
 def catalog_used(design: Design, devices: Iterable[Device]) -> dict[str, Any]:
@@ -254,8 +257,11 @@ def catalog_used(design: Design, devices: Iterable[Device]) -> dict[str, Any]:
     """
     models = sorted({d.model for d in devices})
     catalog = design.catalog
-    return {"servers": {m: catalog.servers[m].raw for m in models if m in catalog.servers},
-            "switches": {m: catalog.switches[m].raw for m in models if m in catalog.switches}}
+    out = {"servers": {m: catalog.servers[m].raw for m in models if m in catalog.servers},
+           "switches": {m: catalog.switches[m].raw for m in models if m in catalog.switches}}
+    if design.system is not None:       # only then: the plans of server designs stay as they were
+        out["systems"] = {design.system: catalog.systems[design.system].raw}
+    return out
 
 
 def _tenants(design: Design, nodes: list[Device]) -> None:
@@ -318,4 +324,26 @@ def summary(plan: Plan) -> dict[str, Any]:
                     for n, f in plan.fabrics.items()},
         "warnings": [n.as_dict() for n in plan.notices],
         **({"cost": price} if price else {}),
+        **(_system_summary(plan) if design.system is not None else {}),
     }
+
+
+def nvlink_domains(devices: Iterable[Device]) -> dict[str, list[str]]:
+    """The compute trays of each NVLink domain, by domain, in plan order (rack-scale systems)."""
+    out: dict[str, list[str]] = {}
+    for dev in devices:
+        if dev.role == "gpu_node" and dev.nvlink_domain:
+            out.setdefault(dev.nvlink_domain, []).append(dev.name)
+    return out
+
+
+def _system_summary(plan: Plan) -> dict[str, Any]:
+    """What a rack-scale plan adds to the summary: the system, how many (one NVLink domain each),
+    and the GPUs of one domain."""
+    design = plan.design
+    system = design.catalog.systems[str(design.system)]
+    server = design.catalog.servers[design.node_model]
+    domains = nvlink_domains(plan.devices.values())
+    return {"system": system.id, "systems": len(domains), "nvlink_domains": len(domains),
+            "gpus_per_nvlink_domain": system.compute_trays * server.gpu_count,
+            "cooling": system.cooling, "system_power_kw": system.power_kw}

@@ -373,3 +373,68 @@ def driver_version_of(package_version: Any) -> Any:
     if not package_version:
         return None
     return str(package_version).split(":", 1)[-1].split("-", 1)[0]
+
+
+# IMEX (NVIDIA IMEX Service for NVLink Networks User's Guide, docs.nvidia.com/multi-node-nvlink-systems/
+# imex-guide): the systemd service ``nvidia-imex`` ("Getting Started with IMEX", The IMEX Service)
+# reads its node list from IMEX_NODE_CONFIG_FILE, default /etc/nvidia-imex/nodes_config.cfg ("IMEX
+# Service Config Options"), "the IP addresses of the nodes that are in this IMEX domain", one per line,
+# and every node of the domain must hold the same list ("Deployment Models": NVLink domain wide, each
+# node's nodes_config.cfg lists all compute nodes of the domain). The file is read at service start.
+IMEX_SERVICE = "nvidia-imex"
+IMEX_NODES_FILE = "/etc/nvidia-imex/nodes_config.cfg"
+
+
+def imex_address(device: dict) -> str | None:
+    """The address a compute tray's IMEX service is reached at: its in-band address (an in-band
+    bond's, else its first in-band port's), else its management address; without prefix length."""
+    for bond in device.get("bonds") or ():
+        if bond.get("fabric") == "inband" and bond.get("address"):
+            return str(bond["address"]).split("/", 1)[0]
+    for iface in device.get("interfaces") or ():
+        if iface.get("fabric") == "inband" and iface.get("address"):
+            return str(iface["address"]).split("/", 1)[0]
+    address = device.get("mgmt_address")
+    return str(address).split("/", 1)[0] if address else None
+
+
+def nvlink_domains(devices: Any) -> dict[str, dict]:
+    """Each NVLink domain of the plan's devices (plan dicts): its name and its compute trays in plan
+    order with the address IMEX reaches each at. The inventory gives it to the trays
+    (``refarch_nvlink_domain``); validation reads the node lists back against it."""
+    domains: dict[str, dict] = {}
+    for device in devices:
+        if device.get("role") == "gpu_node" and device.get("nvlink_domain"):
+            entry = domains.setdefault(device["nvlink_domain"], {"name": device["nvlink_domain"], "members": []})
+            entry["members"].append({"name": device["name"], "address": imex_address(device)})
+    return domains
+
+
+def imex_settings(domain: Any, enabled: Any = "auto", nodes: Any = None) -> dict[str, Any]:
+    """What gpu_host configures for IMEX on a compute tray of an NVLink domain.
+
+    ``domain`` is the tray's ``refarch_nvlink_domain`` (``{name, members: [{name, address}]}``, from
+    the inventory; empty on servers), ``enabled`` ``auto`` (on where the host is in an NVLink domain)
+    or a boolean, ``nodes`` addresses that replace the domain's. Returns ``{enabled, domain, nodes,
+    path, service}``; ``nodes`` is the list the node file holds, one address per line, in plan order.
+    """
+    domain = domain or {}
+    members = list(domain.get("members") or [])
+    if isinstance(enabled, str) and enabled != "auto":
+        raise ValueError("gpu_host_imex must be auto, true or false, not %r" % enabled)
+    on = bool(members) if enabled == "auto" else bool(enabled)
+    if nodes:
+        addresses = [str(n) for n in nodes]
+    else:
+        missing = [str(m.get("name")) for m in members if not m.get("address")]
+        if on and missing:
+            raise ValueError("IMEX needs an address of every tray of NVLink domain %s; the plan has none for %s "
+                             "(give gpu_host_imex_nodes)" % (domain.get("name"), ", ".join(missing)))
+        addresses = [str(m["address"]) for m in members if m.get("address")]
+    if on and not addresses:
+        raise ValueError("gpu_host_imex is on but the host is in no NVLink domain (refarch_nvlink_domain) and "
+                         "gpu_host_imex_nodes is empty")
+    if len(set(addresses)) != len(addresses):
+        raise ValueError("IMEX node addresses must be unique; got %s" % ", ".join(addresses))
+    return {"enabled": on, "domain": domain.get("name"), "nodes": addresses if on else [],
+            "path": IMEX_NODES_FILE, "service": IMEX_SERVICE}

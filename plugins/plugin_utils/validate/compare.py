@@ -41,8 +41,8 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.gather import check_gathered
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.gpus import check_gpus
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.host import (
-    check_gateway_mtu, check_gpu_host, check_host_routing, check_nccl_conf, check_roce_qos, check_services,
-    check_sysctls)
+    check_gateway_mtu, check_gpu_host, check_host_routing, check_imex, check_nccl_conf, check_roce_qos,
+    check_services, check_sysctls)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.nics import check_nics
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.performance import check_performance
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.pings import check_pings
@@ -69,6 +69,7 @@ CHECKS = (
     check_performance,    # ib_write_bw, all_reduce_perf
     check_nccl_conf,      # nccl.conf against host_network's NCCL settings
     check_roce_qos,       # NICs' RoCE QoS (trust, PFC, traffic class, ECN) where the NIC and tools exist
+    check_imex,           # the IMEX node list of each NVLink domain's trays
     check_services,       # services the roles enable
 )
 

@@ -33,7 +33,8 @@ ROLE_VARIABLES = (
     "host_network_sysctls", "host_network_nccl", "host_network_nccl_socket_ifname",
     "host_network_nccl_gid_index", "host_network_inband_bond", "host_network_nccl_conf",
     "host_network_roce_qos", "gpu_host_kernel_params", "gpu_host_blacklist_nouveau",
-    "gpu_host_peermem", "gpu_host_memlock_unlimited", "gpu_host_mig_profile",
+    "gpu_host_peermem", "gpu_host_memlock_unlimited", "gpu_host_mig_profile", "gpu_host_imex",
+    "gpu_host_imex_nodes",
 )
 
 #: Where ``gpu_host`` writes the RDMA memlock limits (roles/gpu_host/tasks/main.yml; a unit test

@@ -81,6 +81,10 @@ READBACK = {
     ("gpu_host", "Enable the GPU services, and start them where the driver runs"): (
         "check_gpu_host", "persistence mode on (nvidia-persistenced); the NVSwitch fabric registered (check_gpus)"),
     ("gpu_host", "Load nvidia-peermem now"): ("check_gpu_host", "nvidia_peermem loaded"),
+    ("gpu_host", "IMEX node list (the NVLink domain's trays, one address per line)"): (
+        "check_imex", "the file lists the NVLink domain's trays, in the plan's order"),
+    ("gpu_host", "Enable the IMEX service, and start it where the driver runs"): ("check_imex", "nvidia-imex enabled"),
+    ("gpu_host", "Restart nvidia-imex"): ("check_imex", "nvidia-imex enabled; the node list it reads"),
     # host_network: addresses, MTUs, policy routing, sysctls, NCCL, RoCE QoS.
     ("host_network", "Reload systemd-networkd"): ("check_host_routing", "rules and per-NIC tables; addresses, MTUs"),
     ("host_network", "Reconfigure the fabric NICs"): ("check_addresses", "addresses, MTUs, rules and routes"),
@@ -145,6 +149,7 @@ NOT_DEVICE_STATE = {
     ("fabric_switch", "Roll back to the checkpoint"): "undoes a failed change; the result is read back as any other",
     ("gpu_host", "Directory of repository keys"): "a folder for the keys",
     ("gpu_host", "Directory of GRUB settings (Debian, Ubuntu)"): "a folder for the GRUB file",
+    ("gpu_host", "IMEX configuration directory"): "the folder of the IMEX node list, read back with it",
     ("gpu_host", "Release the locks of another driver branch or version (an explicit change of the variables)"): (
         "removes locks; the driver branch installed is read back"),
     ("gpu_host", "Reboot ({{ gpu_host_reboot_reasons | join('; ') }})"): "a reboot; what it activates is read back",

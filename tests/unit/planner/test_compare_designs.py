@@ -243,10 +243,15 @@ def test_roce_without_a_qos_profile_says_so():
 
 
 def test_ports_used_show_the_sn5600_breakout(training_plans):
+    # Counted in the switch's own ports (an SN5600 cage is one 800G port, broken out or not): the
+    # RoCE leaf runs 32 x 400G down on 16 ports split 2 x 400G and 16 x 800G up on 16 more, so a
+    # count of logical ports would add 400G ports to 800G ones.
     ib, roce = (_metrics(training_plans[n]) for n in ("ib", "roce"))
     assert ib["compute.leaf.ports_used"].text == "64 of 64 × 400G"
-    assert roce["compute.leaf.ports_used"].text == "64 of 128 × 400G (2-way breakout)"
-    assert roce["compute.spine.ports_used"].value == roce["compute.spine.ports_total"].value == 128
+    assert roce["compute.leaf.ports_used"].text == "32 of 64 × 800G: 32 × 400G (2-way breakout), 16 × 800G"
+    assert roce["compute.leaf.ports_total"].value == 64
+    assert roce["compute.spine.ports_used"].text == "64 of 64 × 800G"
+    assert roce["compute.spine.ports_used"].value == roce["compute.spine.ports_total"].value == 64
 
 
 # --- cost --------------------------------------------------------------------------------------

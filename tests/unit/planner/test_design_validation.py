@@ -186,7 +186,8 @@ BAD = [
     ("oversubscription-below-1", lab(fabrics={"compute": {"oversubscription": 0.5}}),
      ["fabrics.compute.oversubscription: 0.5 is below the minimum 1"]),
     ("unknown-server", lab(nodes={"model": "dgx-h900"}),
-     [lambda t: "nodes.model: unknown server 'dgx-h900'; known: %s" % known("servers")]),
+     [lambda t: "nodes.model: unknown server 'dgx-h900'; known: %s" % ", ".join(
+         sorted(set(known("servers").split(", ")) | set(known("systems").split(", "))))]),
     ("platform-not-on-switch", lab(fabrics={"compute": {"switch": "sn5600", "platform": "eos"}}),
      ["fabrics.compute.platform: 'eos' does not run on switch sn5600; allowed: cumulus, sonic"]),
     ("switch-kind-mismatch", lab(fabrics={"compute": {"kind": "infiniband", "qos_profile": None}}),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import math
 
 import pytest
 
@@ -38,13 +39,13 @@ def xdr(nodes):
 
 @functools.lru_cache(maxsize=None)
 def spectrum(nodes, planes=2):
-    """DGX B300 on SN5600, SU of 64, each ConnectX-8 as 2 x 400GbE in two planes."""
+    """DGX B300 on SN5600, SU of 64, each ConnectX-8 as 2 x 400GbE in two planes. Uplinks at the
+    switch's native 800G without uplink_speed_gbps: the default on Ethernet."""
     return plan_design({"name": "eth", "reference": "training-pod",
                         "nodes": {"model": "dgx-b300", "count": nodes},
                         "fabrics": {"storage": None, "inband": None, "oob": None,
                                     "compute": {"kind": "roce", "switch": "sn5600", "platform": "cumulus",
-                                                "nodes_per_su": 64, "planes": planes, "appliances": None,
-                                                "uplink_speed_gbps": 800}}})
+                                                "nodes_per_su": 64, "planes": planes, "appliances": None}}})
 
 
 # (SU, nodes, GPUs, leaf, spine, node-leaf cables, leaf-spine cables) as published.
@@ -94,7 +95,7 @@ SPECTRUM_ROWS = [
                          ids=["%d-su" % r[0] for r in SPECTRUM_ROWS])
 def test_b300_spectrum4_published_rows(sus, nodes, gpus, leaves, spines, node_leaf, leaf_spine):
     # Per plane: 8 rails x 1 leaf per SU; a leaf takes 64 x 400G (32 cages broken out 2 x 400G)
-    # and runs its 32 uplinks at the switch's native 800G (uplink_speed_gbps: 800); spines per plane:
+    # and runs its 32 uplinks at the switch's native 800G (the default on Ethernet); spines per plane:
     # fewest n dividing 32 with 64 n >= leaves x 32. Two planes double both.
     plan = spectrum(nodes)
     fab = plan.summary["fabrics"]["compute"]
@@ -145,16 +146,82 @@ def test_plane_is_in_plan_json_only_where_there_are_planes():
     assert '"plane": 1' in artifacts.link_json(two.links[0])
 
 
-def test_uplinks_at_the_downlink_speed_unless_the_design_says():
-    # Two planes of 400G on 800G SN5600: 400G breakout uplinks by default, 800G when the design
-    # says (the published rows above).
-    plan = plan_design({"name": "eth", "reference": "training-pod", "nodes": {"model": "dgx-b300", "count": 64},
-                        "fabrics": {"storage": None, "inband": None, "oob": None,
-                                    "compute": {"kind": "roce", "switch": "sn5600", "platform": "cumulus",
-                                                "nodes_per_su": 64, "planes": 2, "appliances": None}}})
-    fab = plan.fabrics["compute"]
+def test_uplinks_at_the_native_speed_unless_the_design_says():
+    # Two planes of 400G on 800G SN5600: 800G uplinks by default (the published rows above); the
+    # design gives the downlink speed to run them as 400G breakouts, twice as many links.
+    def plan(**compute):
+        return plan_design({"name": "eth", "reference": "training-pod", "nodes": {"model": "dgx-b300", "count": 64},
+                            "fabrics": {"storage": None, "inband": None, "oob": None,
+                                        "compute": dict({"kind": "roce", "switch": "sn5600", "platform": "cumulus",
+                                                         "nodes_per_su": 64, "planes": 2, "appliances": None},
+                                                        **compute)}})
+    native, broken_out = plan(), plan(uplink_speed_gbps=400)
+    assert native.fabrics["compute"]["leaf_uplinks"] == 32 and native.fabrics["compute"]["links"]["leaf_spine"] == 16 * 32
+    assert {link.speed_gbps for link in native.links if link.tier == "leaf_spine"} == {800}
+    fab = broken_out.fabrics["compute"]
     assert fab["leaf_uplinks"] == 64 and fab["links"]["leaf_spine"] == 16 * 64
-    assert {link.speed_gbps for link in plan.links if link.tier == "leaf_spine"} == {400}
+    assert {link.speed_gbps for link in broken_out.links if link.tier == "leaf_spine"} == {400}
+    assert check_plan(broken_out) == []
+
+
+def _roce(oversubscription, **compute):
+    """127 DGX H100 (8 x 400G) on SN5600 leaves (64 x 800G, broken out 2 x 400G to the nodes), SUs
+    as large as the leaf allows: the compute fabric only."""
+    return plan_design({"name": "eth", "reference": "training-pod",
+                        "fabrics": {"storage": None, "inband": None, "oob": None,
+                                    "compute": dict({"kind": "roce", "switch": "sn5600", "platform": "cumulus",
+                                                     "nodes_per_su": None, "appliances": None,
+                                                     "oversubscription": oversubscription}, **compute)}})
+
+
+@pytest.mark.parametrize("oversubscription", [1, 1.5, 2, 3])
+def test_breakout_ethernet_uplinks_run_at_the_native_speed_and_the_bom_follows(oversubscription):
+    plan = _roce(oversubscription)
+    assert check_plan(plan) == []
+    fab = plan.fabrics["compute"]
+    downlinks = fab["leaf_downlinks"]
+    assert fab["link_speed_gbps"] == 400
+    # One 800G uplink carries two 400G downlinks' worth at 1:1.
+    uplinks = fab["leaf_uplinks"]
+    assert uplinks == math.ceil(downlinks * 400 / (oversubscription * 800.0))
+    # The downlinks' cages (two 400G ports each) and the uplinks' (one 800G port each) fit the 64.
+    assert math.ceil(downlinks / 2.0) + uplinks <= 64
+    leaf_spine = [link for link in plan.links if link.tier == "leaf_spine"]
+    assert len(leaf_spine) == fab["links"]["leaf_spine"] == fab["switches"]["leaf"] * uplinks
+    assert {link.speed_gbps for link in leaf_spine} == {800}
+    # Every leaf-spine link: an 800G module (one port per cage) at each end, two MPO fibers (2xSR4).
+    modules = collections.Counter(m for link in leaf_spine for m in (link.a_module, link.b_module))
+    assert modules == {"xcvr-800g-2xsr4": 2 * len(leaf_spine)}
+    assert {(link.cable, link.cable_share) for link in leaf_spine} == {("fiber-400g-mm", 2)}
+    # The bill of materials follows: its 800G optics are the leaf-spine links' ends, and its fibers
+    # the node-leaf links' plus two per leaf-spine link.
+    bom = collections.Counter()
+    for row in plan.bom:
+        if row.get("fabric") == "compute":
+            bom[row["item"]] += row["quantity"]
+    assert bom["xcvr-800g-2xsr4"] == 2 * len(leaf_spine)
+    node_leaf_fibers = sum(link.cable_share for link in plan.links
+                           if link.tier == "node_leaf" and link.cable == "fiber-400g-mm")
+    assert bom["fiber-400g-mm"] == node_leaf_fibers + 2 * len(leaf_spine)
+    # The downlink speed given as uplink_speed_gbps is the old plan: 400G uplinks, twice as many
+    # links at 1:1, the same fibers, 2 x 400G modules.
+    old = _roce(oversubscription, uplink_speed_gbps=400)
+    old_fab = old.fabrics["compute"]
+    assert {link.speed_gbps for link in old.links if link.tier == "leaf_spine"} == {400}
+    assert old_fab["leaf_uplinks"] == math.ceil(old_fab["leaf_downlinks"] / float(oversubscription))
+    assert "xcvr-800g-2xsr4" not in {row["item"] for row in old.bom}
+
+
+def test_infiniband_breakout_uplinks_stay_at_the_downlink_speed():
+    # HGX H100 storage NICs (200G) on QM9700 NDR200 breakouts: InfiniBand keeps its uplinks at
+    # NDR200 unless uplink_speed_gbps says (NDR uplinks beside NDR200 downlinks would give two
+    # ports one IB1/<n> name).
+    plan = plan_design({"name": "t", "reference": "training-pod", "nodes": {"model": "hgx-h100", "count": 62},
+                        "fabrics": {"storage": {"kind": "infiniband", "switch": "qm9700", "nodes_per_su": 32,
+                                                "oversubscription": 1, "appliances": None}}})
+    storage = plan.fabrics["storage"]
+    assert storage["link_speed_gbps"] == 200 and storage["leaf_uplinks"] == storage["leaf_downlinks"]
+    assert {link.speed_gbps for link in plan.links if link.fabric == "storage" and link.tier == "leaf_spine"} == {200}
 
 
 def test_planes_that_do_not_split_the_nic_are_refused():

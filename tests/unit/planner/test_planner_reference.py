@@ -386,11 +386,21 @@ def test_cumulus_breakout_port_names_in_a_plan():
     plan = plan_design({"name": "pool", "reference": "inference-pool", "fabrics": {"compute": {"platform": "cumulus"}}})
     leaf = plan.devices["pool-leaf-1"]
     assert [i.name for i in leaf.interfaces[:3]] == ["swp1s0", "swp1s1", "swp2s0"]
+    # Host ports break out 2 x 400G (swpNsM); leaf-spine links run at the native 800G, one port
+    # per cage (swpN), on cages no breakout port uses.
     for dev, interfaces in _switch_ports(plan, "cumulus"):
         if dev.fabric == "compute":
+            split_cages, whole = set(), set()
             for i in interfaces:
-                cage, sub = divmod(i.port_number - 1, 2)
-                assert i.name == "swp%ds%d" % (cage + 1, sub)
+                if i.split == 2:
+                    cage, sub = divmod(i.port_number - 1, 2)
+                    assert i.name == "swp%ds%d" % (cage + 1, sub) and i.speed_gbps == 400
+                    split_cages.add(cage + 1)
+                else:
+                    assert i.split == 1 and i.speed_gbps == 800 and i.name == "swp%d" % i.port_number
+                    whole.add(i.port_number)
+            assert not split_cages & whole
+    assert [i.name for i in leaf.interfaces if i.role == "uplink"][:2] == ["swp17", "swp18"]
     # OOB on SN2201 (1G, no breakout): swpN, uplinks on the QSFP28 cages swp49..52.
     oob = plan.devices["pool-oob-leaf-1"]
     assert oob.interfaces[0].name == "swp1"

@@ -410,6 +410,10 @@ def test_every_real_server_has_gpu_figures_that_agree_with_it():
     for server in catalog.servers.values():
         if server.id == "lab-node":
             continue
+        if catalog.system_of_tray(server.id):
+            # No cited GB200/GB300 figures yet (issue #17): rack-scale systems are planned, not sized.
+            assert server.gpu_model not in catalog.gpus
+            continue
         if server.gpu_model == "B300":
             # No cited B300 figures yet (issue #17): B300 servers are planned, not sized.
             assert "B300" not in catalog.gpus

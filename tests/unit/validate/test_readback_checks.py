@@ -227,3 +227,48 @@ def test_recorded_fixtures_do_not_carry_the_recording_machines_command_line():
             for res in data.values():
                 cmdline = (res.get("host") or {}).get("cmdline")
                 assert cmdline in (None, "BOOT_IMAGE=/boot/vmlinuz (the twin host's command line, not recorded)")
+
+
+@pytest.fixture(scope="module")
+def nvl72():
+    root = os.path.dirname(os.path.dirname(HERE))
+    plan = plan_design(os.path.join(root, "inventories", "training-pod-nvl72", "design.yml")).to_dict()
+    return plan, models_from_plan(plan)
+
+
+def _tray(plan, content):
+    """What one compute tray gathered: its IMEX node list and the unit's state; no ports read."""
+    tray = sorted(n for n, d in plan["devices"].items() if d.get("nvlink_domain") and d["role"] == "gpu_node")[0]
+    return tray, {tray: {"commands": {"ip": {"argv": ["ip"], "rc": 0, "stdout": "[]"}}, "pings": [], "perf": {},
+                         "files": {"imex_nodes": {"path": "/etc/nvidia-imex/nodes_config.cfg", "content": content}},
+                         "services": {"nvidia-imex.service": {"active": "active", "enabled": "enabled"}}}}
+
+
+def _imex(report):
+    return [f for f in report["findings"] if f["check"] == "imex"]
+
+
+def test_imex_node_list_of_an_nvlink_domain(nvl72):
+    plan, models = nvl72
+    tray = _tray(plan, "")[0]
+    domain = plan["devices"][tray]["nvlink_domain"]
+    members = [d for d in plan["devices"].values() if d.get("nvlink_domain") == domain and d["role"] == "gpu_node"]
+    assert len(members) == 18
+    # The list the plan gives: each tray's in-band address, in plan order (what gpu_host writes).
+    from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.gpu_host import nvlink_domains
+    listed = [m["address"] for m in nvlink_domains(plan["devices"].values())[domain]["members"]]
+    assert len(set(listed)) == 18 and all(listed)
+    tray, gathered = _tray(plan, "\n".join(listed) + "\n")
+    assert _imex(compare(plan, gathered, models=models)) == []
+    # One tray missing from the list: every IMEX node must hold the same list.
+    tray, gathered = _tray(plan, "\n".join(listed[:-1]) + "\n")
+    (finding,) = _imex(compare(plan, gathered, models=models))
+    assert finding["severity"] == "error" and finding["device"] == tray
+    assert finding["expected"] == listed and finding["observed"] == listed[:-1]
+    # Not written at all.
+    tray, gathered = _tray(plan, None)
+    (finding,) = _imex(compare(plan, gathered, models=models))
+    assert "cannot be read" in finding["message"]
+    # IMEX turned off in the inventory: nothing to read back.
+    assert _imex(compare(plan, gathered, models=models,
+                         options={"host_vars": {tray: {"gpu_host_imex": False}}})) == []

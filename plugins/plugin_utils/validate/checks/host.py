@@ -19,10 +19,14 @@ import ipaddress
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SWITCH_ROLES
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import RefarchError
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import PLATFORMS
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.gpu_host import IMEX_SERVICE, imex_settings, nvlink_domains
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.context import Run, end_text, port_keys
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.host_state import (
     MEMLOCK_FILE, expected_gpu_host, expected_network, parse_key_values, parse_limits, parse_mlnx_qos)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.parsers import command_json
+
+# Services whose read-back belongs to the check of what they apply (check_roce_qos, check_imex).
+ROLE_CHECKED_SERVICES = ("refarch-roce-qos.service", "%s.service" % IMEX_SERVICE)
 
 ROLE_FIX = "run refarch.ai_cluster.host_network on %s again (where systemd-networkd runs it: networkctl reconfigure %s)"
 
@@ -289,12 +293,50 @@ def check_gpu_host(run: Run) -> None:
             run.findings.add(severity, "gpu_host", dev, message, fix=fix)
 
 
+def check_imex(run: Run) -> None:
+    """Compute trays of an NVLink domain: the IMEX node list is the domain's, and nvidia-imex starts at boot."""
+    domains = None
+    for dev in _gpu_nodes(run):
+        d = run.devices[dev]
+        if not d.get("nvlink_domain"):
+            continue
+        if domains is None:
+            domains = nvlink_domains(run.devices.values())
+        overrides = _overrides(run, dev)
+        try:
+            want = imex_settings(domains.get(d["nvlink_domain"]), enabled=overrides.get("gpu_host_imex", "auto"),
+                                 nodes=overrides.get("gpu_host_imex_nodes") or None)
+        except ValueError as exc:
+            run.findings.add("error", "imex", dev, str(exc), fix="give gpu_host_imex_nodes for %s" % dev)
+            continue
+        if not want["enabled"]:
+            continue
+        got = (run.ok[dev].get("files") or {}).get("imex_nodes")
+        if got is None:
+            run.skip("imex", "the IMEX node list was not gathered (validate_gather files)", dev)
+            continue
+        run.count("imex_node_lists")
+        have = [ln.strip() for ln in str(got.get("content") or "").splitlines()
+                if ln.strip() and not ln.strip().startswith("#")]
+        if got.get("content") is None or have != want["nodes"]:
+            run.findings.add("error", "imex", dev, "IMEX node list %s %s NVLink domain %s's trays" % (
+                got.get("path"), "cannot be read: %s; it must list" % got.get("error") if got.get("content") is None
+                else "differs from", want["domain"]), expected=want["nodes"], observed=have,
+                fix="run refarch.ai_cluster.gpu_host on every tray of %s (every tray must list the same "
+                    "addresses), then restart %s" % (want["domain"], want["service"]))
+        unit = (run.ok[dev].get("services") or {}).get("%s.service" % want["service"]) or {}
+        if unit and not unit.get("missing") and unit.get("enabled") not in ("enabled", "static", "", "not-found"):
+            run.findings.add("warning", "imex", dev, "%s.service is %s: IMEX will not start at the next boot" % (
+                want["service"], unit.get("enabled")), expected="enabled", observed=unit.get("enabled"),
+                fix="systemctl enable %s on %s" % (want["service"], dev))
+
+
 def check_services(run: Run) -> None:
     """Services the roles enable start at boot: FRR and lldpd on the lab's switches."""
     for dev in sorted(run.ok):
         services = run.ok[dev].get("services") or {}
         for unit, state in sorted(services.items()):
-            if unit == "refarch-roce-qos.service" or state.get("missing"):
+            if unit in ROLE_CHECKED_SERVICES or state.get("missing"):
                 continue
             run.count("services")
             if state.get("enabled") not in ("enabled", "static", "alias"):

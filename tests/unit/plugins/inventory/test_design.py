@@ -385,3 +385,21 @@ def test_host_groups_of_a_spine_without_su():
               "rack": "x-spine-r1", "platform": "sonic"}
     assert design_plugin.host_groups(device, {"kind": "roce"}) == [
         "spine", "ethernet_switches", "fabric_storage", "rack_x_spine_r1", "sonic"]
+
+
+def test_nvl72_groups_by_nvlink_domain():
+    """A rack-scale design: a group per NVLink domain with its trays and switch trays, and the
+    domain's members (name, IMEX address) as the group's refarch_nvlink_domain."""
+    inventory, _plugin = run(os.path.join(ROOT, "inventories", "training-pod-nvl72", "cluster.yml"))
+    domains = sorted(g for g in inventory.groups if g.startswith("nvlink_"))
+    assert domains == ["nvlink_nvl_nvl%d" % n for n in range(1, 9)]
+    for group in domains:
+        hosts = members(inventory, group)
+        trays = [h for h in hosts if "-node-" in h]
+        assert len(trays) == 18 and len(hosts) == 18 + 9
+        domain = inventory.groups[group].get_vars()["refarch_nvlink_domain"]
+        assert sorted(m["name"] for m in domain["members"]) == trays
+        assert all(m["address"] for m in domain["members"])
+        assert set(trays) <= set(members(inventory, "gpu_nodes"))
+    assert not set(members(inventory, "nvlink")) & set(members(inventory, "gpu_nodes"))
+    assert all(VALID_GROUP.match(g) for g in inventory.groups)
