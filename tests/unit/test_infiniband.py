@@ -302,7 +302,7 @@ def test_swapped_and_missing_cables_of_the_lab(labib):
     assert findings[0]["fix"] == ("re-cable as planned: labib-leaf-1 IB1/1 - labib-node-1 rail0; "
                                   "labib-node-2 rail1 - labib-leaf-2 IB1/2")
     assert set(findings[0]) == {"severity", "device", "port", "message", "fix", "check", "status", "peer_device",
-                                "peer_port", "expected", "observed", "explains"}
+                                "peer_port", "expected", "observed", "explains", "plane"}
 
 
 def test_swapped_uplinks_and_a_missing_node_cable_of_a_pod(su1):

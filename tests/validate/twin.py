@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.host_network import network_plan
+
 ROOT = Path(__file__).resolve().parents[2]
 LAB_DESIGN = ROOT / "inventories" / "lab" / "design.yml"
 LARGE_DESIGN = ROOT / "inventories" / "lab-large" / "design.yml"
@@ -176,20 +178,20 @@ class ValidateTwin(object):
         return self.hosts_configured_by
 
     def host_script(self, node):
-        """Shell that gives the node its planned rail addresses, one routing table and rule per NIC."""
+        """Shell that gives the node its planned rail addresses, one routing table and rule per NIC,
+        numbered as host_network numbers them (its network_plan), so validation finds the same."""
         lines = []
-        for i, itf in enumerate([i for i in self.plan["devices"][node]["interfaces"] if i.get("address")]):
-            table, ip = 101 + i, itf["address"].split("/")[0]
-            net = _network(itf["address"])
+        for nic in network_plan(self.plan["devices"][node], self.plan.get("fabrics") or {})["nics"]:
+            table, ip = nic["table"], nic["ip"]
             lines += [
-                "ip link set dev %s up" % itf["name"],
-                "ip addr replace %s dev %s" % (itf["address"], itf["name"]),
-                "ip route replace %s dev %s src %s table %d" % (net, itf["name"], ip, table),
+                "ip link set dev %s up" % nic["name"],
+                "ip addr replace %s dev %s" % (nic["address"], nic["name"]),
+                "ip route replace %s dev %s src %s table %d" % (nic["network"], nic["name"], ip, table),
             ]
-            if itf.get("gateway"):
-                lines.append("ip route replace default via %s dev %s table %d" % (itf["gateway"], itf["name"], table))
+            if nic.get("gateway"):
+                lines.append("ip route replace default via %s dev %s table %d" % (nic["gateway"], nic["name"], table))
             lines.append("ip rule del from %s table %d 2>/dev/null || true" % (ip, table))
-            lines.append("ip rule add from %s table %d priority %d" % (ip, table, 1001 + i))
+            lines.append("ip rule add from %s table %d priority %d" % (ip, table, nic["priority"]))
         return "\n".join(lines)
 
     def addresses_in_place(self, nodes):
@@ -247,11 +249,6 @@ class ValidateTwin(object):
         FIXTURES.mkdir(parents=True, exist_ok=True)
         (FIXTURES / ("twin-%s.json" % scenario)).write_text(json.dumps(fixture_from(gathered), sort_keys=True,
                                                                        separators=(",", ":")))
-
-
-def _network(address):
-    import ipaddress
-    return str(ipaddress.ip_interface(address).network)
 
 
 def _compact(record):

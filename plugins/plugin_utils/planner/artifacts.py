@@ -178,6 +178,12 @@ _LINK = ('{"id": %s, "fabric": %s, "tier": %s, "a_device": %s, "a_port": %s, "b_
 
 
 def interface_json(i: Interface, s: Callable[[str], str] = encode_basestring_ascii) -> str:
+    if i.plane is not None:
+        return _interface_json(i, s)[:-1] + ', "plane": %d}' % i.plane
+    return _interface_json(i, s)
+
+
+def _interface_json(i: Interface, s: Callable[[str], str] = encode_basestring_ascii) -> str:
     return _INTERFACE % (
         s(i.name), s(i.fabric), s(i.role), "null" if i.rail is None else repr(i.rail), i.speed_gbps, i.mtu,
         "null" if i.address is None else s(i.address), "null" if i.gateway is None else s(i.gateway),

@@ -41,6 +41,8 @@ class NicGroup:
     # Cages by port index: (cage name, ports sharing it); empty = a cage per port.
     cage_of: tuple[tuple[str, int], ...] = ()
     cage_top: str | None = None
+    # OS name of a port's share in one plane ("{name}-p{plane}"); None: not documented.
+    plane_names: str | None = None
 
     def cage(self, index: int) -> tuple[str, int] | None:
         """(cage name, logical ports of that cage) of port ``index``; None: the port has a cage of its own."""
@@ -48,9 +50,15 @@ class NicGroup:
             return self.cage_of[index]
         return None
 
-    def port_name(self, index: int) -> str:
-        return self.names[index] if index < len(self.names) else "%s%d" % (
+    def port_name(self, index: int, plane: int | None = None) -> str:
+        """OS name of port ``index`` (its share in ``plane``); a placeholder where the catalog has none."""
+        base = self.names[index] if index < len(self.names) else "%s%d" % (
             "rail" if self.role == "compute" else self.role, index)
+        if plane is None:
+            return base
+        if self.plane_names and index < len(self.names):
+            return self.plane_names.format(name=base, plane=plane)
+        return "%s-p%d" % (base, plane)
 
     def rdma_device(self, index: int) -> str | None:
         return self.rdma_devices[index] if index < len(self.rdma_devices) else None
@@ -257,7 +265,8 @@ def _server(cid: str, raw: dict[str, Any], nic_models: dict[str, Any] | None = N
             role=role, ports=ports, speed_gbps=float(group.get("speed_gbps", 0)),
             model=group.get("model", ""), form_factor=group.get("form_factor") or card.get("form_factor", ""),
             names=tuple(group.get("names") or ()), rdma_devices=tuple(group.get("rdma_devices") or ()),
-            cage_of=_cage_of(group.get("cages"), ports), cage_top=group.get("cage_top") or card.get("cage_top"))
+            cage_of=_cage_of(group.get("cages"), ports), cage_top=group.get("cage_top") or card.get("cage_top"),
+            plane_names=group.get("plane_names"))
     return ServerModel(
         id=cid, rack_units=int(raw["rack_units"]), power_kw=float(raw["power_kw"]),
         gpu_model=str(gpus.get("model", "")), gpu_count=int(gpus.get("count", 0)),

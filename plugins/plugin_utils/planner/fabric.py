@@ -378,7 +378,7 @@ def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequenc
         host.interfaces.append(host_end)
         leaf.interfaces.append(leaf_end)
         link = Link(fab, tier, host.name, host_port, leaf.name, pname, s.link_speed, a_end=host_end)
-        link.plane = tag
+        link.plane = host_end.plane = leaf_end.plane = tag
         out.links.append(link)
 
     # Host port names: the catalog's documented OS names; ports that an Ethernet fabric (RoCE)
@@ -392,7 +392,7 @@ def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequenc
     def host_port_name(index: int) -> str:
         if use_eth and index < len(eth_names):
             return str(eth_names[index]) + plane_suffix(tag)
-        return nic.port_name(index) + plane_suffix(tag)
+        return nic.port_name(index, tag)
 
     for node in nodes:
         group_slot = node.slot
@@ -511,5 +511,5 @@ def _connect(out: FabricBuild, a: Device, pa: str, na: int, b: Device, pb: str, 
     a.interfaces.append(end_a)
     b.interfaces.append(end_b)
     link = Link(out.spec.name, tier, a.name, pa, b.name, pb, speed, a_end=end_a)
-    link.plane = a.plane if a.role != "gpu_node" else None
+    link.plane = end_a.plane = end_b.plane = a.plane if a.role != "gpu_node" else None
     out.links.append(link)

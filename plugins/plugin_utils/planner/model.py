@@ -27,7 +27,7 @@ class Interface(Record):
               "rdma_device", "peer_device", "peer_port", "description", "port_number", "split", "length_m")
     # ``peer``: the Interface at the other end of the cable, so addressing and BGP reach it without
     # looking it up by name (not part of the JSON form: peer_device and peer_port name it there).
-    __slots__ = FIELDS + ("peer",)
+    __slots__ = FIELDS + ("peer", "plane")
 
     def __init__(self, name: str, fabric: str, role: str, speed_gbps: float, mtu: int, peer_device: str,
                  peer_port: str, rail: int | None = None, port_number: int | None = None, split: int = 1,
@@ -50,6 +50,9 @@ class Interface(Record):
         self.length_m: float | None = None
         # Set by the wiring right after both ends are created, so never None in a plan.
         self.peer: Interface = None  # type: ignore[assignment]
+        # The plane of its cable in a fabric of several planes; None otherwise, and then not in the
+        # JSON form, so plans without planes stay as they were.
+        self.plane: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         # Spelled out: a dict display is about twice as fast as a loop over FIELDS, and this runs
@@ -58,7 +61,8 @@ class Interface(Record):
                 "speed_gbps": self.speed_gbps, "mtu": self.mtu, "address": self.address,
                 "gateway": self.gateway, "rdma_device": self.rdma_device, "peer_device": self.peer_device,
                 "peer_port": self.peer_port, "description": self.description,
-                "port_number": self.port_number, "split": self.split, "length_m": self.length_m}
+                "port_number": self.port_number, "split": self.split, "length_m": self.length_m,
+                **({"plane": self.plane} if self.plane is not None else {})}
 
 
 class Link(Record):

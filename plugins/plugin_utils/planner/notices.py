@@ -54,17 +54,22 @@ def sizing_notices(design: Design, sizings: Mapping[str, Sizing], others: Mappin
         if s.tiers >= 2:
             out.extend(_spine_notice(design, name, s, others[name]))
         leaf = design.catalog.switches[spec.switch]
-        radix = leaf.radix_at(s.link_speed)[0]
+        split = leaf.radix_at(s.link_speed)[1] or 1
         separate = bool(leaf.raw.get("uplink_ports"))
-        used = s.downlinks + s.peer_links + (0 if separate else s.uplinks)
-        if radix > used:
+        # Counted in the switch's own ports (cages), which hold downlinks split at the downlink speed
+        # and uplinks at theirs (the native speed over breakout downlinks).
+        cages = int(leaf.raw["ports"]["count"])
+        up_split = leaf.radix_at(s.uplink_speed)[1] or 1
+        used = int(math.ceil((s.downlinks + s.peer_links) / float(split)))
+        used += 0 if separate else int(math.ceil(s.uplinks / float(up_split)))
+        if cages > used:
             # What fabric.size picks when nodes_per_su is not given: as many nodes as the leaf's
             # downlinks take at this oversubscription.
             fill = s.down_max // s.per_column * s.leaves_per_column
             out.append(Notice(
                 where + ".nodes_per_su",
                 "each of the %d leaves (%s) uses %d of its %d ports; %d stay unused" % (
-                    s.leaves, leaf.id, used, radix, radix - used),
+                    s.leaves * s.planes, leaf.id, used, cages, cages - used),
                 ("nodes_per_su: %d (now %d) uses them at this oversubscription" % (fill, s.nodes_per_su)
                  if fill > s.nodes_per_su else "choose a switch of lower radix or another oversubscription")))
         # Every fabric is sized for the same node positions, the appliances' slots included.

@@ -115,7 +115,15 @@ def _check_name(name, itf, kind, server, model):
             "server model %s: the catalog documents no OS interface names for its %s ports in %s mode, so %s "
             "(a placeholder of the plan) cannot be configured; fill %s from the vendor's document"
             % (model, role, wanted, name, where))
-    if name not in names:
+    plane_fmt = (((server or {}).get("nics") or {}).get(role) or {}).get("plane_names")
+    in_planes = {plane_fmt.format(name=n, plane=p) for n in names for p in range(1, 9)} if plane_fmt else set()
+    # The planner's placeholder for a port's share in a plane, where the catalog documents no names for it.
+    if name not in in_planes and name in {"%s-p%d" % (n, p) for n in names for p in range(1, 9)}:
+        raise HostNetworkError(
+            "server model %s: interface %s (%s) is a port's share in one plane, and the catalog documents no OS "
+            "names for its %s ports in planes; fill catalog servers.%s.nics.%s.plane_names from the vendor's "
+            "document" % (model, name, role, role, model or "<model>", role))
+    if name not in names and name not in in_planes:
         raise HostNetworkError(
             "server model %s: interface %s (%s) is not an OS name the catalog documents for its %s ports in %s mode "
             "(%s); fix %s or the plan" % (model, name, role, role, wanted, ", ".join(names), where))

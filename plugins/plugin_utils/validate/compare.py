@@ -87,6 +87,7 @@ def compare(plan: dict, gathered: dict, models: dict | None = None, options: dic
         check(run)
     _report_skipped(run)
     items = run.findings.items
+    _name_planes(run, items)
     items.sort(key=sort_key)
     tally = counts(items)
     return {
@@ -97,6 +98,21 @@ def compare(plan: dict, gathered: dict, models: dict | None = None, options: dic
         "devices": {"gathered": sorted(run.checked), "planned": len(plan["devices"])},
         "findings": items,
     }
+
+
+def _name_planes(run, items):
+    """In a fabric of several planes, each finding says its plane (of its device, else of its cable)."""
+    for item in items:
+        plane = None
+        for dev, port in ((item.get("device"), item.get("port")), (item.get("peer_device"), item.get("peer_port"))):
+            plane = (run.devices.get(dev) or {}).get("plane") if isinstance(dev, str) else None
+            if plane is None and (dev, port) in run.cables:
+                plane = run.cables[(dev, port)][1].get("plane")
+            if plane is not None:
+                break
+        item["plane"] = plane
+        if plane is not None:
+            item["message"] = "plane %s: %s" % (plane, item["message"])
 
 
 def _report_skipped(run):

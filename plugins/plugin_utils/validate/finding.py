@@ -7,7 +7,8 @@ A finding is a plain dict (it goes into ``validation.json`` and module results a
 ``severity`` (error, warning, info), ``check`` (which check found it), ``status``, ``device`` and
 ``port`` (where), ``peer_device``/``peer_port`` (the far end, for cables), ``message`` (what is
 wrong), ``expected``/``observed`` (the plan's value and what was read), ``fix`` (what to do) and
-``explains`` (symptoms folded into this cause). One shape means one report format, one sort order
+``explains`` (symptoms folded into this cause) and ``plane`` (the fabric plane it is in, in a fabric
+of several planes; None otherwise). One shape means one report format, one sort order
 and one summary for every fabric.
 
 :class:`Findings` collects them for one run in two layers: causes, registered under keys such as
@@ -32,7 +33,7 @@ def finding(severity, check, device, message, port=None, fix=None, expected=None
         raise ValidateError("unknown severity %r; known: %s" % (severity, ", ".join(SEVERITIES)))
     return {"severity": severity, "check": check, "status": status, "device": device, "port": port,
             "peer_device": peer_device, "peer_port": peer_port, "message": message,
-            "expected": expected, "observed": observed, "fix": fix, "explains": []}
+            "expected": expected, "observed": observed, "fix": fix, "explains": [], "plane": None}
 
 
 def sort_key(item):

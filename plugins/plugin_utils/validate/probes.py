@@ -60,7 +60,7 @@ def probes_for(device: dict, nodes: list, unnumbered: bool = False) -> list:
     """Pings the host ``device`` (a plan device dict) runs; ``nodes``: plan dicts of the GPU nodes.
 
     GPU nodes: for each addressed interface, every other node's interface on the same fabric and
-    rail (the per-rail matrix) and the interface's gateway, at the largest don't-fragment size
+    rail (the per-rail matrix, within its plane) and the interface's gateway, at the largest don't-fragment size
     the smaller MTU of the two ends allows. A target in the interface's own subnet is pinged
     bound to the interface (``-I rail0``); a target behind the gateway from the interface's
     address (``-I 198.18.64.2``), which the per-NIC routing table sends out of that NIC.
@@ -89,6 +89,8 @@ def probes_for(device: dict, nodes: list, unnumbered: bool = False) -> list:
                         continue
                     if other.get("rail") != itf.get("rail") or other.get("role") != itf.get("role"):
                         continue
+                    if other.get("plane") != itf.get("plane"):
+                        continue   # planes share no link
                     dst = _ip(other["address"])
                     local = net is not None and ipaddress.ip_address(dst) in net
                     probes.append({

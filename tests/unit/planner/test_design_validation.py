@@ -24,7 +24,7 @@ from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import D
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-LAB_DESIGNS = ("inventories/lab/design.yml", "inventories/lab-large/design.yml")
+LAB_DESIGNS = ("inventories/lab/design.yml", "inventories/lab-large/design.yml", "inventories/lab-planes/design.yml")
 REFERENCES = ("training-pod", "inference-pool", "inference-edge")
 
 

@@ -15,7 +15,7 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.parser
 
 
 def check_ecmp(run: Run) -> None:
-    """ECMP width of every leaf's routes to the other leaves of its fabric."""
+    """ECMP width of every leaf's routes to the other leaves of its fabric (and plane)."""
     leaves = {n: d for n, d in run.devices.items() if d.get("role") == "leaf" and d.get("bgp")}
     for dev in sorted(leaves):
         if dev not in run.ok or dev not in run.bgp:
@@ -31,7 +31,8 @@ def check_ecmp(run: Run) -> None:
         uplinks = list(d["bgp"].get("neighbors") or [])
         for remote in sorted(leaves):
             r = leaves[remote]
-            if remote == dev or r.get("fabric") != d.get("fabric"):
+            # Planes of one fabric share no link: a leaf reaches the leaves of its own plane only.
+            if remote == dev or r.get("fabric") != d.get("fabric") or r.get("plane") != d.get("plane"):
                 continue
             # Paths that should be usable now: uplink sessions of this leaf that are up, through
             # spines whose session to the remote leaf is up too (two tiers).
