@@ -32,6 +32,8 @@ import json
 import os
 from typing import Any, Iterable, Mapping
 
+import yaml
+
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import NODE_ROLE
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import HostNetworkError
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.fileio import write_if_changed
@@ -48,12 +50,24 @@ DEFAULT_MANAGED = "Ansible managed"
 # The options of network_plan the role passes from its variables (host_network_<option>).
 PLAN_OPTIONS = ("roles", "table_base", "rule_priority_base", "sysctls", "nccl", "socket_ifname", "gid_index",
                 "server", "inband_bond")
-# Role defaults (defaults/main.yml), for make configs: no inventory gives others.
-DEFAULT_OPTIONS: dict[str, Any] = {
-    "roles": ("compute", "storage"), "table_base": 100, "rule_priority_base": 1000,
-    "sysctls": {"arp_ignore": 1, "arp_announce": 2, "rp_filter": 2}, "nccl": {}, "socket_ifname": None,
-    "gid_index": 3, "inband_bond": {"name": "bond0", "mode": "802.3ad", "lacp_rate": "fast",
-                                    "transmit_hash_policy": "layer3+4", "mii_monitor_interval": 100}}
+# The role variable of each option (host_network_<option>, NCCL ones under nccl_).
+OPTION_VARIABLES = {"roles": "host_network_roles", "table_base": "host_network_table_base",
+                    "rule_priority_base": "host_network_rule_priority_base", "sysctls": "host_network_sysctls",
+                    "nccl": "host_network_nccl", "socket_ifname": "host_network_nccl_socket_ifname",
+                    "gid_index": "host_network_nccl_gid_index", "inband_bond": "host_network_inband_bond"}
+
+
+def _role_defaults() -> dict[str, Any]:
+    """The role's defaults (defaults/main.yml) as options, for make configs: one copy of each default."""
+    with open(os.path.join(ROLE_DIR, "defaults", "main.yml"), encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    out = {option: data[var] for option, var in OPTION_VARIABLES.items()}
+    out["roles"] = tuple(out["roles"])
+    out["socket_ifname"] = out["socket_ifname"] or None
+    return out
+
+
+DEFAULT_OPTIONS: dict[str, Any] = _role_defaults()
 # File (relative to the host's folder) -> (template, what it needs): "plan" files are a function of
 # the plan and the role's variables; "rdma" files also of the RDMA devices and QoS tools the host has.
 FILES = {
