@@ -27,7 +27,8 @@ OPTION_VARS = {"roles": "host_network_roles", "table_base": "host_network_table_
                "rule_priority_base": "host_network_rule_priority_base", "sysctls": "host_network_sysctls",
                "nccl": "host_network_nccl", "socket_ifname": "host_network_nccl_socket_ifname",
                "gid_index": "host_network_nccl_gid_index", "server": "host_network_server",
-               "inband_bond": "host_network_inband_bond", "backend": "host_network_backend"}
+               "inband_bond": "host_network_inband_bond", "default_route": "host_network_default_route",
+               "backend": "host_network_backend"}
 
 
 class ActionModule(RefarchAction):

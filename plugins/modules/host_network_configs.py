@@ -94,6 +94,11 @@ options:
     description: Bond of the in-band ports (C(host_network_inband_bond)); V({}) keeps them apart.
     type: dict
     default: {name: bond0, mode: 802.3ad, lacp_rate: fast, transmit_hash_policy: layer3+4, mii_monitor_interval: 100}
+  default_route:
+    description:
+      - A NIC name or interface role whose planned gateway is also the main table's default route
+        (C(host_network_default_route)); V(null) adds none.
+    type: str
   plan:
     description:
       - One host's plan as P(refarch.ai_cluster.host_network_plan#filter) gave it on that host

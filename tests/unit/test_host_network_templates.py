@@ -15,7 +15,9 @@ import configparser
 import os
 
 import jinja2
+import pytest
 import yaml
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.refarch.ai_cluster.plugins.filter import hosts as filters
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
@@ -70,6 +72,31 @@ def test_networkmanager_keyfiles():
         assert ipv4["route2"] == "0.0.0.0/0,%s" % nic["gateway"]
         assert ipv4["routing-rule1"] == "priority %d from %s table %d" % (nic["priority"], nic["ip"], nic["table"])
         assert parser["ipv6"]["method"] == "link-local"
+
+
+def test_a_default_route_in_the_main_table_on_request():
+    """Only the chosen NIC gets a main-table default route, in all three stacks; its own table stays."""
+    plan = plan_design(os.path.join(ROOT, "inventories", "lab", "design.yml"))
+    device = plan.devices["lab-node-3"].as_dict()
+    for chosen in ("compute", "rail0"):
+        net = filters.host_network_plan(device, fabrics=plan.fabrics, default_route=chosen)
+        assert [n["main_default"] for n in net["nics"]] == [True, False]
+        rail0 = yaml.safe_load(_render("netplan.yaml.j2", host_network__plan=net))["network"]["ethernets"]["rail0"]
+        assert {"to": "default", "via": "198.18.64.17", "from": "198.18.64.18"} in rail0["routes"]
+        assert {"to": "default", "via": "198.18.64.17", "table": 101} in rail0["routes"]
+        network = configparser.ConfigParser(interpolation=None, strict=False)
+        text = _render("networkd.network.j2", item=net["nics"][0])
+        assert "[Route]\nGateway=198.18.64.17\nPreferredSource=198.18.64.18\n" in text
+        assert "Gateway=" not in _render("networkd.network.j2", item=net["nics"][1]).split("Table=102")[-1]
+        network.read_string(_render("nmconnection.j2", item=net["nics"][0]))
+        assert network["ipv4"]["address1"] == "198.18.64.18/29,198.18.64.17"
+        assert network["ipv4"]["never-default"] == "false"
+    plain = filters.host_network_plan(device, fabrics=plan.fabrics)
+    assert not any(n["main_default"] for n in plain["nics"])
+    assert "PreferredSource=198.18.64.18\n\n[RoutingPolicyRule]" not in _render("networkd.network.j2", item=plain["nics"][0])
+    for bad in ("storage", "rail7"):
+        with pytest.raises(AnsibleFilterError, match="default_route %r names no NIC" % bad):
+            filters.host_network_plan(device, fabrics=plan.fabrics, default_route=bad)
 
 
 def test_infiniband_nics_without_gateway():

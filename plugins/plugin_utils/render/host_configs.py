@@ -49,12 +49,13 @@ BACKENDS = ("netplan", "networkd", "networkmanager")
 DEFAULT_MANAGED = "Ansible managed"
 # The options of network_plan the role passes from its variables (host_network_<option>).
 PLAN_OPTIONS = ("roles", "table_base", "rule_priority_base", "sysctls", "nccl", "socket_ifname", "gid_index",
-                "server", "inband_bond")
+                "server", "inband_bond", "default_route")
 # The role variable of each option (host_network_<option>, NCCL ones under nccl_).
 OPTION_VARIABLES = {"roles": "host_network_roles", "table_base": "host_network_table_base",
                     "rule_priority_base": "host_network_rule_priority_base", "sysctls": "host_network_sysctls",
                     "nccl": "host_network_nccl", "socket_ifname": "host_network_nccl_socket_ifname",
-                    "gid_index": "host_network_nccl_gid_index", "inband_bond": "host_network_inband_bond"}
+                    "gid_index": "host_network_nccl_gid_index", "inband_bond": "host_network_inband_bond",
+                    "default_route": "host_network_default_route"}
 
 
 def _role_defaults() -> dict[str, Any]:

@@ -144,7 +144,7 @@ def _sort_key(itf):
 
 def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, table_base: Any = 100, rule_priority_base: Any = 1000,
                  rdma_devices: Any = None, sysctls: Any = None, nccl: Any = None, socket_ifname: Any = None, gid_index: Any = None,
-                 server: Any = None, model: Any = None, inband_bond: Any = None) -> Any:
+                 server: Any = None, model: Any = None, inband_bond: Any = None, default_route: Any = None) -> Any:
     """Turn a plan device (``refarch_device``) into the NIC, sysctl, QoS and NCCL settings.
 
     ``fabrics``: plan fabric summaries by name (kind, qos, congestion_control); a missing fabric
@@ -159,7 +159,10 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
     address, gateway, ...} to bond the in-band ports (None or {} keeps them apart). Where the plan
     bonds them (the device's ``bonds``, host_addressing mlag_bond) the bond takes the plan's address
     and gateway; ``inband_bond`` then gives the LACP settings, and its ``address``/``gateway``
-    override the plan's.
+    override the plan's. ``default_route``: a NIC name, or an interface role (the first NIC of that
+    role), whose planned gateway also becomes the main table's default route, for traffic that
+    binds no source address (the scheduler's daemons where the host has no other network, as in
+    the lab); None adds none. The NIC's own table and rule stay as they are.
     """
     fabrics = fabrics or {}
     model = model or device.get("model")
@@ -254,6 +257,7 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
         nics, members = _planned_bond(nics, planned_members, planned, planned_opts, table_base, rule_priority_base)
     else:
         nics, members = _bond_inband(nics, bond_opts, table_base, rule_priority_base)
+    _mark_default_route(nics, default_route)
     names = ["all", "default"] + [_sysctl_name(n["name"]) for n in nics]
     sysctl = {}
     for ifname in names:
@@ -269,6 +273,21 @@ def network_plan(device: Any, fabrics: Any = None, roles: Any = DEFAULT_ROLES, t
         "skipped": skipped,
         "warnings": warnings,
     }
+
+
+def _mark_default_route(nics: list[Any], default_route: Any) -> None:
+    """Set ``main_default`` on every NIC: True on the one ``default_route`` names (name or role)."""
+    chosen = None
+    if default_route:
+        chosen = next((n for n in nics if n["name"] == default_route), None) or next(
+            (n for n in nics if n["role"] == default_route), None)
+        if chosen is None:
+            raise HostNetworkError("default_route %r names no NIC or interface role this host configures (%s)" % (
+                default_route, ", ".join(n["name"] for n in nics) or "none"))
+        if not chosen.get("gateway"):
+            raise HostNetworkError("default_route %r: the plan gives %s no gateway" % (default_route, chosen["name"]))
+    for nic in nics:
+        nic["main_default"] = nic is chosen
 
 
 def _planned_bond(nics, members, planned, opts, table_base, rule_priority_base):

@@ -31,7 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 ROLE_VARIABLES = (
     "host_network_roles", "host_network_table_base", "host_network_rule_priority_base",
     "host_network_sysctls", "host_network_nccl", "host_network_nccl_socket_ifname",
-    "host_network_nccl_gid_index", "host_network_inband_bond", "host_network_nccl_conf",
+    "host_network_nccl_gid_index", "host_network_inband_bond", "host_network_default_route", "host_network_nccl_conf",
     "host_network_roce_qos", "gpu_host_kernel_params", "gpu_host_blacklist_nouveau",
     "gpu_host_peermem", "gpu_host_memlock_unlimited", "gpu_host_mig_profile", "gpu_host_imex",
     "gpu_host_imex_nodes",
@@ -72,7 +72,8 @@ def expected_network(device: dict, fabrics: dict, overrides: dict | None = None,
                             rule_priority_base=int(v["host_network_rule_priority_base"]),
                             rdma_devices=rdma or {}, sysctls=v["host_network_sysctls"], nccl=v["host_network_nccl"],
                             socket_ifname=v["host_network_nccl_socket_ifname"] or None,
-                            gid_index=v["host_network_nccl_gid_index"], inband_bond=v["host_network_inband_bond"])
+                            gid_index=v["host_network_nccl_gid_index"], inband_bond=v["host_network_inband_bond"],
+                            default_route=v["host_network_default_route"])
     except (RefarchError, KeyError, TypeError, ValueError) as exc:
         raise RefarchError("cannot derive what host_network sets on %s: %s" % (device.get("name"), exc)) from None
     plan["nccl_conf"] = v["host_network_nccl_conf"]
