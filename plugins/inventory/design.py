@@ -27,11 +27,14 @@ description:
     C(refarch_fabrics) (the summary of every fabric, by name); C(refarch_catalog) (the catalog
     entries of the server and switch models the plan uses, under C(servers) and C(switches));
     C(refarch_hosts) and C(refarch_validation) (the design's C(hosts) and C(validation) sections);
+    C(refarch_scheduler) (the plan's scheduler record, null without a scheduler: controllers,
+    node addresses, topology, partitions, accounts and modes; see docs/scheduler.md);
     C(refarch_design_file) (absolute path of the design, so that the plan play can write the plan
     artifacts). The roles read these, never the design file, so that what they configure is what
     was planned."
   - "Groups, always present: C(gpu_nodes), C(switches) (parent of C(leaf), C(spine) and C(core)),
-    C(appliances), C(pdus), C(ethernet_switches), C(infiniband_switches)."
+    C(appliances), C(pdus), C(ethernet_switches), C(infiniband_switches), C(scheduler_controllers)
+    (the head nodes that run the scheduler's controller, primary first; empty without a scheduler)."
   - "Groups, present when some host is in them: C(fabric_<fabric>) (switches and appliances of
     that fabric, for example C(fabric_compute)), C(su_<n>) (scalable unit), C(rack_<rack>),
     C(rail_<n>) (leaves of rail-optimized fabrics), C(nvlink_<domain>) (the compute trays and
@@ -131,13 +134,13 @@ except ImportError as exc:  # pragma: no cover - PyYAML or the collection itself
     PLANNER_IMPORT_ERROR = exc
 
 # Format of what is stored in the inventory cache; bump when it changes.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 ROLE_GROUPS = {"gpu_node": "gpu_nodes", "leaf": "leaf", "spine": "spine", "core": "core",
                "appliance": "appliances", "pdu": "pdus"}
 # Groups created even when empty, so that plays can always name them.
 FIXED_GROUPS = ("gpu_nodes", "switches", "leaf", "spine", "core", "appliances", "pdus",
-                "ethernet_switches", "infiniband_switches")
+                "ethernet_switches", "infiniband_switches", "scheduler_controllers")
 
 _INVALID_GROUP_CHARS = re.compile(r"[^A-Za-z0-9_]")
 
@@ -252,6 +255,7 @@ def plan_inventory(design_file):
         "catalog": plan.catalog,
         "hosts": dict(plan.design.hosts),
         "validation": dict(plan.design.validation),
+        "scheduler": plan.scheduler,
         "devices": [device.as_dict() for device in plan.devices.values()],
     }
 
@@ -353,7 +357,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         # instead of the design file, so nothing after planning reads the design again.
         for key, value in (("refarch_plan_name", data["plan_name"]), ("refarch_design_file", data["design_file"]),
                            ("refarch_fabrics", fabrics), ("refarch_catalog", data["catalog"]),
-                           ("refarch_hosts", data["hosts"]), ("refarch_validation", data["validation"])):
+                           ("refarch_hosts", data["hosts"]), ("refarch_validation", data["validation"]),
+                           ("refarch_scheduler", data["scheduler"])):
             inventory.set_variable("all", key, value)
         for domain, value in nvlink_domains(data["devices"]).items():
             inventory.set_variable(group_name("nvlink", domain), "refarch_nvlink_domain", value)
@@ -375,6 +380,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if fabric is not None:
                 entry.set_variable("refarch_fabric", dict(fabric))
             hosts.append(host)
+        for host in (data["scheduler"] or {}).get("controllers", []):
+            inventory.add_child("scheduler_controllers", host)
 
         compose = self.get_option("compose")
         groups = self.get_option("groups")

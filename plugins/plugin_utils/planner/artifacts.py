@@ -217,6 +217,8 @@ def write_plan_json(plan: Plan, handle: IO[str]) -> None:
     head = {"name": plan.name, "schema_version": SCHEMA_VERSION, "design": plan.design.raw,
             "fabrics": plan.fabrics, "catalog": plan.catalog, "racks": [r.as_dict() for r in plan.racks], "bom": plan.bom,
             "summary": plan.summary}
+    if plan.scheduler is not None:
+        head["scheduler"] = plan.scheduler
     write = handle.write
     write(encode(head)[:-1])
     write(', "devices": {')

@@ -23,6 +23,7 @@ from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants impor
     FABRIC_ORDER, FABRIC_PREFIX, MGMT_ROLE, SWITCH_ROLES)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design, load_design
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Link, Notice, Rack
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.scheduler import scheduler_record
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
 SCHEMA_VERSION = 2
@@ -44,6 +45,8 @@ class Plan(object):
         self.bom: list[dict[str, Any]] = []
         self.summary: dict[str, Any] = {}
         self.notices: list[Notice] = []
+        # The scheduler record (planner.scheduler), None when the design has no scheduler.
+        self.scheduler: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +55,7 @@ class Plan(object):
             "devices": {n: d.as_dict() for n, d in self.devices.items()},
             "links": [link.as_dict() for link in self.links],
             "racks": [r.as_dict() for r in self.racks], "bom": self.bom, "summary": self.summary,
+            **({"scheduler": self.scheduler} if self.scheduler is not None else {}),
         }
 
 
@@ -145,6 +149,7 @@ def _build_plan(design: Design, check: bool) -> Plan:
     _tenants(design, nodes)
     for name, build in builds.items():
         plan.fabrics[name] = _fabric_summary(design, build)
+    plan.scheduler = scheduler_record(plan)
     plan.catalog = catalog_used(design, plan.devices.values())
     plan.bom = bom.bill(design, list(plan.devices.values()), plan.links, plan.racks)
     plan.summary = summary(plan)

@@ -197,6 +197,26 @@ def tenants(draw: Any, count: int, wild: bool) -> list[dict[str, Any]]:
 
 
 @st.composite
+def scheduler(draw: Any, count: int, wild: bool) -> dict[str, Any]:
+    """A scheduler section: modes with training nodes as counts or shares, graces."""
+    out: dict[str, Any] = {"kind": "slurm"}
+    if draw(st.booleans()):
+        modes = []
+        for i in range(draw(st.integers(1, 4))):
+            mode: dict[str, Any] = {"name": "m%d" % (0 if wild and draw(st.booleans()) else i),
+                                    "start": "%02d:%02d" % (draw(st.integers(0, 23)), draw(st.sampled_from([0, 30])))}
+            if draw(st.booleans()):
+                mode["training_nodes"] = draw(st.one_of(
+                    st.integers(0, count * 2 if wild else count // 2),
+                    st.integers(0, 120 if wild else 100).map(lambda p: "%d%%" % p)))
+            modes.append(mode)
+        out["modes"] = modes
+    if draw(st.booleans()):
+        out["grace"] = {"inference_s": draw(st.integers(0, 3600)), "training_s": draw(st.integers(0, 3600))}
+    return out
+
+
+@st.composite
 def designs(draw: Any, max_nodes: int = MAX_NODES) -> dict[str, Any]:
     """A design dict of the whole design space (valid or refused by field, never a crash).
 
@@ -243,6 +263,15 @@ def designs(draw: Any, max_nodes: int = MAX_NODES) -> dict[str, Any]:
         spec["tenants"] = draw(tenants(count, wild))
     elif not wild and sum(t.get("nodes", 0) for t in base.get("tenants") or ()) > count:
         spec["tenants"] = []        # the reference's tenants reserve more nodes than there are
+    if _often(draw, wild, 4, 3):
+        spec["scheduler"] = draw(scheduler(count, wild))
+        kind = (compute or {}).get("kind") or (inherited.get("compute") or {}).get("kind")
+        if not wild and kind in ("roce", "ethernet") and "appliances" not in (compute or {}) \
+                and "inband" not in inherited:
+            # A head node for the controller on the compute fabric (else refused as scheduler).
+            fabrics.setdefault("compute", compute)["appliances"] = {"model": "lab-head" if (
+                compute or {}).get("switch", "").startswith("lab") else "mgmt-x86", "count": draw(st.integers(1, 2))}
+            spec["fabrics"] = fabrics
     if _often(draw, wild, 4, 2):
         rack: dict[str, Any] = {}
         if draw(st.booleans()):
@@ -484,4 +513,33 @@ def cross_check(spec: dict[str, Any], plan: Any) -> list[str]:
     tenanted = sum(1 for d in nodes if d.tenant)
     if tenanted != reserved:
         out.append("%d nodes carry a tenant, tenants reserve %d" % (tenanted, reserved))
+    out += _scheduler_check(plan, nodes)
     return out[:10]
+
+
+def _scheduler_check(plan: Any, nodes: list[Any]) -> list[str]:
+    """The scheduler record against the plan: every node once, modes splitting the pool, one root."""
+    record = plan.scheduler
+    if (record is None) != (not plan.design.raw.get("scheduler")):
+        return ["scheduler record %s, the design %s one" % (
+            "missing" if record is None else "present", "has" if record is None else "has no")]
+    if record is None:
+        return []
+    out = []
+    names = [d.name for d in nodes]
+    if [n["name"] for n in record["nodes"]] != names:
+        out.append("the scheduler's nodes are not the plan's GPU nodes")
+    pool = [d.name for d in nodes if d.tenant is None]
+    for mode in record["modes"]:
+        if mode["inference"] + mode["training"] != pool:
+            out.append("mode %s does not split the shared pool" % mode["name"])
+    grouped = [n for s in record["topology"] for n in s["nodes"]]
+    if len(grouped) != len(set(grouped)) or not set(grouped) <= set(names):
+        out.append("a node is in two topology leaf switches, or an unknown node is in one")
+    children = {c for s in record["topology"] for c in s["switches"]}
+    if len(record["topology"]) > 1 and len([s for s in record["topology"] if s["name"] not in children]) != 1:
+        out.append("the topology has no single root")
+    for host in record["controllers"] + names:
+        if host not in record["addresses"]:
+            out.append("no scheduler address for %s" % host)
+    return out
