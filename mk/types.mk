@@ -11,7 +11,8 @@
 MYPY_ARGS ?=
 TYPECHECK_PACKAGES ?= plugins.plugin_utils.planner plugins.plugin_utils.render plugins.plugin_utils.validate
 TYPECHECK_MODULES ?= plugins.module_utils.constants plugins.module_utils.platforms plugins.module_utils.errors \
-	plugins.module_utils.fileio plugins.module_utils.ib_fabric
+	plugins.module_utils.fileio plugins.module_utils.ib_fabric plugins.module_utils.slurm_pool \
+	plugins.module_utils.slurm_accounts
 
 .PHONY: typecheck
 
