@@ -31,6 +31,22 @@ def default_nccl_command(nodes, gpus_per_node):
             "-x", "NCCL_DEBUG=WARN", "all_reduce_perf", "-b", "512M", "-e", "8G", "-f", "2", "-g", "1"]
 
 
+def scheduler_services(scheduler, name):
+    """The units the slurm role enables on host ``name`` (check_services reads them back)."""
+    if not scheduler:
+        return []
+    units = []
+    if name in [n["name"] for n in scheduler.get("nodes") or []]:
+        units += ["munge.service", "slurmd.service"]
+    if name in (scheduler.get("controllers") or []):
+        units += ["munge.service", "slurmctld.service"]
+    if name == scheduler.get("accounting"):
+        units += ["mariadb.service", "slurmdbd.service"]
+    if name in (scheduler.get("controllers") or [])[:1]:
+        units += ["refarch-pool-mode-%s.timer" % m["name"] for m in scheduler.get("modes") or []]
+    return list(dict.fromkeys(units))
+
+
 class ActionModule(RefarchAction):
     # Unlike the collection's other action plugins this one runs a module on the host.
     _requires_connection = True
@@ -88,9 +104,17 @@ class ActionModule(RefarchAction):
                 names = sorted(n["name"] for n in ring)
                 if names and names[0] == device["name"]:
                     derived["nccl"] = [str(a) for a in nccl_command] or default_nccl_command(names, gpus_per_node)
+        elif role == "appliance":
+            derived["pings"] = probes_for(device, [], unnumbered=unnumbered)
         else:
             derived["pings"] = probes_for(device, [], unnumbered=unnumbered)
             derived.update(switch_readback(device.get("platform")))
+        scheduler = _plain(task_vars.get("refarch_scheduler") or {})
+        # The primary controller reads Slurm's view of the pool (checks.scheduler).
+        derived["scheduler"] = device["name"] in (scheduler.get("controllers") or [])[:1]
+        slurm_units = scheduler_services(scheduler, device["name"])
+        if slurm_units:
+            derived["services"] = list(derived.get("services") or []) + slurm_units
         for key, value in derived.items():
             args.setdefault(key, value)
         return self._execute_module(module_name="refarch.ai_cluster.validate_gather", module_args=args,

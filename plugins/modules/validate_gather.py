@@ -144,6 +144,13 @@ options:
     type: list
     elements: str
     default: []
+  scheduler:
+    description:
+      - Read Slurm's view of the pool on this host (the primary controller) -
+        C(scontrol --oneliner show node), C(scontrol --oneliner show partition),
+        C(scontrol show topology) and the accounts' associations (C(sacctmgr show association)).
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -454,6 +461,14 @@ class Gatherer(object):
             cmds["routes"] = self.run(["vtysh", "-c", "show ip route json"])
         if self.p["gpu"]:
             out["gpu"] = self.gpu()
+        if self.p["scheduler"]:
+            # Slurm's view of the pool, as slurmctld holds it: nodes with their GPUs and state,
+            # the partitions (which the mode switch changes) and the topology tree.
+            cmds["slurm_nodes"] = self.run(["scontrol", "--oneliner", "show", "node"])
+            cmds["slurm_partitions"] = self.run(["scontrol", "--oneliner", "show", "partition"])
+            cmds["slurm_topology"] = self.run(["scontrol", "show", "topology"])
+            cmds["slurm_accounts"] = self.run(["sacctmgr", "--noheader", "--parsable2", "show", "association",
+                                               "format=cluster,account,user,fairshare,grptres"])
         if self.p["host_state"]:
             host_cmds, out["host"] = self.host()
             cmds.update(host_cmds)
@@ -493,6 +508,7 @@ def main():
             sysctls=dict(type="list", elements="str", default=[]),
             files=dict(type="dict", default={}),
             services=dict(type="list", elements="str", default=[]),
+            scheduler=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )

@@ -47,6 +47,7 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.performance import check_performance
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.pings import check_pings
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.ports import check_links, check_mtu
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.checks.scheduler import check_scheduler
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.finding import counts, sort_key
 
 # The order matters: a symptom folds into a cause only when the cause was reported before it.
@@ -71,6 +72,7 @@ CHECKS = (
     check_roce_qos,       # NICs' RoCE QoS (trust, PFC, traffic class, ECN) where the NIC and tools exist
     check_imex,           # the IMEX node list of each NVLink domain's trays
     check_services,       # services the roles enable
+    check_scheduler,      # Slurm: nodes registered with their GPUs, partitions in a planned mode, topology
 )
 
 

@@ -231,3 +231,54 @@ def ethtool_info(record: Any) -> dict:
         if sep:
             out[key.strip()] = value.strip()
     return out
+
+
+# Slurm's one-line records (``scontrol -o show node|partition``, ``scontrol show topology``):
+# ``Key=value`` words, where a value may itself hold blanks (OS=Linux 6.1.0 #1 SMP ..., Reason=...),
+# so a record is cut before each word that starts a new ``Key=``.
+_SLURM_KEY = re.compile(r"(?:^|\s)([A-Za-z][A-Za-z0-9_:/]*)=")
+_HOSTLIST_PART = re.compile(r"([^,\[]*)(?:\[([^\]]*)\])?([^,\[]*)")
+
+
+def parse_slurm_records(text: Any) -> list:
+    """Each non-empty line of ``text`` as a dict of its ``Key=value`` words (values as text)."""
+    out = []
+    for line in str(text or "").splitlines():
+        keys = list(_SLURM_KEY.finditer(line))
+        if not keys:
+            continue
+        record = {}
+        for i, match in enumerate(keys):
+            end = keys[i + 1].start() if i + 1 < len(keys) else len(line)
+            record[match.group(1)] = line[match.end():end].strip()
+        out.append(record)
+    return out
+
+
+def expand_hostlist(text: Any) -> list:
+    """Slurm's hostlist expression (``a-[1-3,5],b-7``; ``(null)`` or empty: none) as names, in order."""
+    text = str(text or "").strip()
+    if not text or text == "(null)":
+        return []
+    out = []
+    depth, start = 0, 0
+    pieces = []
+    for i, char in enumerate(text):
+        depth += char == "["
+        depth -= char == "]"
+        if char == "," and depth == 0:
+            pieces.append(text[start:i])
+            start = i + 1
+    pieces.append(text[start:])
+    for piece in pieces:
+        match = _HOSTLIST_PART.fullmatch(piece)
+        if not match or match.group(2) is None:
+            out.append(piece)
+            continue
+        prefix, ranges, suffix = match.groups()
+        for part in ranges.split(","):
+            low, high = part.partition("-")[::2]
+            width = len(low)
+            for n in range(int(low), int(high or low) + 1):
+                out.append("%s%0*d%s" % (prefix, width, n, suffix))
+    return out

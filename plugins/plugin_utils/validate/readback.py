@@ -21,13 +21,47 @@ from __future__ import annotations
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.platforms import PLATFORMS
 
 #: Roles that configure devices (lab_twin builds the twin; validate only reads).
-CONFIGURING_ROLES = ("fabric_switch", "gpu_host", "host_network", "ib_fabric")
+CONFIGURING_ROLES = ("fabric_switch", "gpu_host", "host_network", "ib_fabric", "slurm")
 
 #: Services roles/fabric_switch/tasks/lab.yml starts and enables on a lab switch.
 SWITCH_SERVICES = {"lab": ("frr.service", "lldpd.service")}
 
 #: (role, task name) -> (check function of validation, what it compares).
 READBACK = {
+    # slurm: what slurmctld holds (scontrol, sacctmgr on the primary controller) and the units enabled.
+    ("slurm", "Packages of this host's duties"): (
+        "check_scheduler", "slurmctld answers and every node registered (slurmd); accounts read from slurmdbd"),
+    ("slurm", "MUNGE key shared by every Slurm host"): (
+        "check_scheduler", "every node registered: MUNGE authenticates slurmd to slurmctld with the shared key"),
+    ("slurm", "MUNGE runs with that key"): ("check_services", "munge enabled on every Slurm host"),
+    ("slurm", "Slurm's files on every Slurm host"): (
+        "check_scheduler", "nodes with their GPUs and addresses, partitions, topology as slurmctld read them"),
+    ("slurm", "MariaDB runs"): ("check_services", "mariadb enabled on the accounting head node"),
+    ("slurm", "Accounting database"): ("check_scheduler", "the accounts read back through slurmdbd"),
+    ("slurm", "Database user of slurmdbd, on the local socket only"): (
+        "check_scheduler", "the accounts read back through slurmdbd, which logs in as that user"),
+    ("slurm", "Configuration of slurmdbd, readable by the slurm user only (it holds the database password)"): (
+        "check_scheduler", "the accounts read back through slurmdbd"),
+    ("slurm", "Run slurmdbd with it"): ("check_services", "slurmdbd enabled; it answers (check_scheduler)"),
+    ("slurm", "State directory of slurmctld"): ("check_scheduler", "slurmctld answers"),
+    ("slurm", "The cluster in the accounting database, before slurmctld registers with it"): (
+        "check_scheduler", "the tenants' associations of the cluster"),
+    ("slurm", "Run slurmctld with the plan's files"): ("check_services", "slurmctld enabled; it answers (check_scheduler)"),
+    ("slurm", "The tenants' accounts, with their GPU limits and fair shares"): (
+        "check_scheduler", "each tenant's account, GPU limit (GrpTRES gres/gpu) and fair share"),
+    ("slurm", "Directories of the mode switch"): ("check_scheduler", "the pool's partitions in one planned mode"),
+    ("slurm", "The mode switch's logic (the collection's module_utils/slurm_pool.py, unit-tested there)"): (
+        "check_scheduler", "the pool's partitions in one planned mode"),
+    ("slurm", "The mode switch command"): ("check_scheduler", "the pool's partitions in one planned mode"),
+    ("slurm", "The pool's modes from the plan"): ("check_scheduler", "the pool's partitions in one planned mode"),
+    ("slurm", "The switch's service and one timer per mode, at its start time"): (
+        "check_services", "each planned mode's timer enabled"),
+    ("slurm", "Remove them"): ("check_services", "the planned timers enabled (a stale timer left behind is not read)"),
+    ("slurm", "Timers enabled and started (stopped with slurm_mode_timers false)"): (
+        "check_services", "each planned mode's timer enabled"),
+    ("slurm", "The mode in force now (also after slurmctld read its partitions again from slurm.conf)"): (
+        "check_scheduler", "the pool's partitions in one planned mode"),
+    ("slurm", "Run slurmd with the plan's files"): ("check_services", "slurmd enabled; the node registered (check_scheduler)"),
     # fabric_switch: the switch's interfaces, addresses, BGP, kernel settings and daemons.
     ("fabric_switch", "Install the lab interface tool"): (
         "check_links", "the interfaces it converges: present, up, MTU, addresses (check_mtu, check_addresses)"),
@@ -130,6 +164,8 @@ READBACK = {
 
 #: (role, task name) -> why what it writes is not device state to read back.
 NOT_DEVICE_STATE = {
+    ("slurm", "Render slurm.conf, gres.conf, topology.conf and cgroup.conf from the plan"): (
+        "files rendered on the controller"),
     ("fabric_switch", "Create the backup directory of the switch for today"): "a backup folder on the controller",
     ("fabric_switch", "Save the running configuration before the change ({{ fabric_switch_backup_name }})"): (
         "a backup on the controller"),

@@ -531,7 +531,7 @@ def test_gather_pings_twice_only_what_failed(monkeypatch):
                         {"id": "b", "dst": "ff02::1", "bind": "swp5", "size": 9168, "family": 6}],
               "ping_count": 2, "ping_timeout": 2, "ping_parallel": 4, "rdma": [{"role": "client", "port": 1}],
               "rdma_duration": 5, "rdma_gid_index": None, "nccl": ["mpirun", "all_reduce_perf"], "nccl_timeout": 60,
-              "host_state": False, "sysctls": [], "files": {}, "services": []}
+              "host_state": False, "sysctls": [], "files": {}, "services": [], "scheduler": False}
     out = validate_gather.Gatherer(FakeModule(params)).gather()
     pings = {p["id"]: p for p in out["pings"]}
     assert pings["a"]["result"]["argv"] == ["ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", "-M", "do",
@@ -546,6 +546,9 @@ def test_gather_pings_twice_only_what_failed(monkeypatch):
                           "reason": "nvidia-smi not found: the NVIDIA driver utilities are not installed"}
     assert "RDMA" in out["perf"]["rdma"]["skipped"] or "ib_write_bw" in out["perf"]["rdma"]["skipped"]
     assert out["perf"]["nccl"] == {"skipped": "no GPU: nvidia-smi not found"}
+    # scheduler off (the default): Slurm is not asked.
+    assert not [c for c in calls if c[0] in ("scontrol", "sacctmgr")]
+    assert not [k for k in out["commands"] if k.startswith("slurm_")]
 
 
 def test_gather_reads_back_host_state(monkeypatch, tmp_path):
@@ -567,7 +570,7 @@ def test_gather_reads_back_host_state(monkeypatch, tmp_path):
               "rdma_gid_index": None, "nccl": [], "nccl_timeout": 60, "host_state": True,
               "sysctls": ["net.ipv4.conf.all.rp_filter", "net.ipv4.conf.no/such.rp_filter"],
               "files": {"nccl_conf": str(conf), "memlock": str(tmp_path / "absent.conf")},
-              "services": ["frr.service"]}
+              "services": ["frr.service"], "scheduler": True}
     out = validate_gather.Gatherer(FakeModule(params)).gather()
     assert ["ip", "-j", "rule", "show"] in calls and ["ip", "-j", "-4", "route", "show", "table", "all"] in calls
     # sysctl names as sysctl(8) writes them: a slash stands for a dot in an interface name.
@@ -580,6 +583,10 @@ def test_gather_reads_back_host_state(monkeypatch, tmp_path):
     assert out["services"] == {"frr.service": {"active": "active", "enabled": "enabled"}}
     assert out["host"]["rdma"] == {} and out["host"]["cmdline"]
     assert "commands" in out and "rules" in out["commands"]
+    # scheduler on (the primary controller): Slurm's view of nodes, partitions, topology and accounts.
+    assert ["scontrol", "--oneliner", "show", "node"] in calls and ["scontrol", "show", "topology"] in calls
+    assert {"slurm_nodes", "slurm_partitions", "slurm_topology", "slurm_accounts"} <= set(out["commands"])
+    assert out["commands"]["slurm_accounts"]["argv"][:2] == ["sacctmgr", "--noheader"]
 
 
 @pytest.mark.parametrize("design", ["training-pod", "inference-pool", "inference-edge", "lab-large", "lab-ib"])
