@@ -1,6 +1,6 @@
 # Validation (roles/validate, playbooks/validate.yml; see docs/validation.md).
 #   make validate           validate the lab twin of `make lab` (LAB_INVENTORY, LAB_PLAN_DIR)
-#   make validate-twin      a twin of its own (lab design renamed val): clean, then eleven injected
+#   make validate-twin      a twin of its own (the lab fabric without its head node, named val): clean, then eleven injected
 #                           faults, each found and named exactly (tests/validate)
 #   make validate-record    the same, storing what each run gathered as the unit-test fixtures
 #                           (tests/unit/fixtures/validate/twin-*.json)

@@ -78,8 +78,8 @@ def test_filters_in_a_template():
     expression = ("{{ hostvars['lab-leaf-1'].refarch_device"
                   " | refarch.ai_cluster.interfaces_by_role('downlink') | map(attribute='name')"
                   " | refarch.ai_cluster.interface_range }} "
-                  "{{ (hostvars['lab-leaf-1'].refarch_device | refarch.ai_cluster.peer('swp5')).device }} "
+                  "{{ (hostvars['lab-leaf-1'].refarch_device | refarch.ai_cluster.peer('swp4')).device }} "
                   "{{ hostvars['lab-leaf-1'].refarch_device | refarch.ai_cluster.bgp_neighbors | length }}")
     out = _run(_bin("ansible"), "localhost", "-i", SOURCE, "-m", "ansible.builtin.debug",
                "-a", json.dumps({"msg": expression}))
-    assert '"msg": "swp1-4 lab-spine-1 2"' in out, out
+    assert '"msg": "swp1-3 lab-spine-1 2"' in out, out

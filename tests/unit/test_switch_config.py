@@ -97,12 +97,20 @@ def test_bgp_follows_the_plan(lab_plan):
 
 
 def test_leaf_gateway_on_the_node_ports(lab_plan):
-    config = switch_config(lab_plan, "lab-leaf-1")
-    gateway = config["host_gateway"]
-    assert gateway["name"] == "br-rail" and gateway["address"] == lab_plan.devices["lab-leaf-1"].gateway_address
-    node_ports = [i["name"] for i in config["interfaces"] if i["peer_device"].startswith("lab-node-")]
-    assert gateway["members"] == node_ports
-    assert all(i["bridge"] == "br-rail" and i["address"] is None for i in config["interfaces"] if i["name"] in node_ports)
+    # The ports to hosts of the rail subnet: the GPU nodes and the head node (an appliance of the
+    # compute fabric, addressed like a node) on leaf 1, the SU 2 nodes only on leaf 3.
+    expected = {"lab-leaf-1": ["swp1", "swp2", "swp3"], "lab-leaf-3": ["swp1", "swp2"]}
+    for leaf, ports in expected.items():
+        config = switch_config(lab_plan, leaf)
+        gateway = config["host_gateway"]
+        assert gateway["name"] == "br-rail" and gateway["address"] == lab_plan.devices[leaf].gateway_address
+        node_ports = [i["name"] for i in config["interfaces"]
+                      if lab_plan.devices[i["peer_device"]].role in ("gpu_node", "appliance")]
+        assert node_ports == ports
+        assert gateway["members"] == node_ports
+        assert all(i["bridge"] == "br-rail" and i["address"] is None for i in config["interfaces"] if i["name"] in node_ports)
+        assert all(i["bridge"] is None and i["address"] for i in config["interfaces"] if i["name"] not in node_ports)
+    assert "lab-mgmt-1" in [i["peer_device"] for i in switch_config(lab_plan, "lab-leaf-1")["interfaces"]]
     assert switch_config(lab_plan, "lab-spine-1")["host_gateway"] is None
 
 

@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """playbooks/validate.yml against a lab twin of its own: clean, then one injected fault at a time.
 
-The twin is the lab design renamed ``val`` (4 nodes, 2 rail leaves, 2 spines), brought up with
+The twin is the lab's fabric and GPU nodes without its head node and scheduler, named ``val`` (4
+nodes, 2 rail leaves, 2 spines: tests/unit/fixtures/validate/design.yml, the design the recorded
+fixtures are read against), brought up with
 playbooks/lab.yml, its switches configured with playbooks/switches.yml and its nodes with the
 host_network role (see tests/validate/twin.py). The clean twin must pass with no finding but the
 skipped checks (no GPU, no RDMA, virtual NICs); each fault must fail the play with exactly one
@@ -22,7 +24,7 @@ import warnings
 
 import pytest
 
-from twin import ValidateTwin, why_not_usable  # pylint: disable=import-error
+from twin import VALIDATE_DESIGN, ValidateTwin, why_not_usable  # pylint: disable=import-error
 
 pytestmark = pytest.mark.lab
 
@@ -35,7 +37,7 @@ def twin(tmp_path_factory):
     reason = why_not_usable()
     if reason:
         pytest.skip(reason)
-    t = ValidateTwin(tmp_path_factory.mktemp(WORKDIR_NAME), name="val")
+    t = ValidateTwin(tmp_path_factory.mktemp(WORKDIR_NAME), design=VALIDATE_DESIGN, name="val")
     try:
         t.up()
         by = t.configure()

@@ -31,6 +31,10 @@ ROOT = Path(__file__).resolve().parents[2]
 LAB_DESIGN = ROOT / "inventories" / "lab" / "design.yml"
 LARGE_DESIGN = ROOT / "inventories" / "lab-large" / "design.yml"
 FIXTURES = ROOT / "tests" / "unit" / "fixtures" / "validate"
+# The twin the injected faults run on, and the design the recorded fixtures are read against by the
+# unit tests: the lab's fabric and GPU nodes (4 nodes on 2 rail leaves and 2 spines), without the
+# head node and scheduler of inventories/lab (tests/lab/test_slurm_twin.py validates those).
+VALIDATE_DESIGN = FIXTURES / "design.yml"
 LABEL = "refarch.lab"
 
 

@@ -117,6 +117,16 @@ def lab_name(name: Optional[str], plan: Optional[Mapping[str, Any]]) -> str:
     return lab
 
 
+def gpu_count(plan: Mapping[str, Any], dev: Mapping[str, Any]) -> int:
+    """GPUs of a node's model in the plan's catalog: the twin gives its container as many stand-in
+    device files /dev/nvidia0.. (bound to /dev/null), which is what Slurm's gres.conf ``File=``
+    needs to see for the node to offer its GPUs (slurmd drops a GPU line without a File)."""
+    servers = (plan.get('catalog') or {}).get('servers') or {}
+    gpus = (servers.get(dev.get('model')) or {}).get('gpus') or {}
+    count = gpus.get('count') if isinstance(gpus, dict) else None
+    return count if isinstance(count, int) and count > 0 else 0
+
+
 def desired(plan: Mapping[str, Any], images: Optional[Mapping[str, str]] = None) -> Tuple[Dict[str, Device], List[Link]]:
     """Devices (name -> dict(name, role, kind, image, mtus by port)) and cables of the plan.
 
@@ -154,7 +164,8 @@ def desired(plan: Mapping[str, Any], images: Optional[Mapping[str, str]] = None)
         for itf in dev.get('interfaces') or []:
             if isinstance(itf, dict) and itf.get('name') is not None:
                 mtus[itf['name']] = itf.get('mtu')
-        devices[name] = dict(name=name, role=role, kind=kind or 'node', image=image, mtus=mtus)
+        devices[name] = dict(name=name, role=role, kind=kind or 'node', image=image, mtus=mtus,
+                             gpus=gpu_count(plan, dev) if role == NODE_ROLE else 0)
 
     links = []
     used: Dict[Tuple[Any, Any], str] = {}
@@ -431,7 +442,8 @@ class LabTwin(object):
                     '--label', '%s=%s' % (LAB_LABEL, lab), '--label', '%s=%s' % (ROLE_LABEL, dev['role']),
                     '--runtime', runtime, '--systemd', 'always', '--network', 'none',
                     '--cap-add', CAPABILITIES, '--security-opt', 'unmask=/proc/sys',
-                    *(list(podman_args) + [dev['image'], '/lib/systemd/systemd']))
+                    *(['--device=/dev/null:/dev/nvidia%d' % i for i in range(dev.get('gpus', 0))]
+                      + list(podman_args) + [dev['image'], '/lib/systemd/systemd']))
         if to_start:
             self.pm('start', *to_start)
         if to_unpause:

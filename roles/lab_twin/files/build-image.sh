@@ -76,6 +76,9 @@ cache=${REFARCH_LAB_CACHE:-/var/cache/refarch-lab/debs}
 mkdir -p "$cache"
 start=$(date +%s)
 root=$(mktemp -d "${TMPDIR:-/var/tmp}/refarch-lab-$name.XXXXXX")
+# mktemp makes the root 0700: a package script that runs as its own user (munge's postinst makes
+# its key as munge) could not reach /bin/sh inside it.
+chmod 755 "$root"
 cleanup() {
   # debootstrap may leave /proc and /sys mounted on failure.
   for m in proc sys dev/pts dev; do

@@ -114,7 +114,14 @@ def test_lab_design_validates(path):
     assert design.node_model == "lab-node"
     assert set(design.fabrics) == {"compute"}       # inband/oob set to null remove the inherited ones
     assert design.fabrics["compute"].kind == "roce"
-    assert design.fabrics["compute"].appliances == ()
+    if path == "inventories/lab/design.yml":
+        # The lab's head node (scheduler controller and accounting) is the compute fabric's one appliance.
+        assert design.fabrics["compute"].appliances == (("lab-head", 1),)
+        assert design.catalog.appliances["lab-head"].raw["role"] == "management"
+        assert design.raw["scheduler"]["kind"] == "slurm"
+        assert [t["name"] for t in design.tenants] == ["research", "product"]
+    else:
+        assert design.fabrics["compute"].appliances == ()
 
 
 def test_design_as_yaml_text_validates():
@@ -175,9 +182,10 @@ BAD = [
      ["nodes.count: 'many' is not of type integer"]),
     ("unknown-fabric-name", lab(fabrics={"bogus": {"kind": "roce", "switch": "lab-switch"}}),
      ["fabrics: 'bogus' is not allowed; allowed: compute, storage, inband, oob"]),
+    # The list is the schema's top-level properties (scheduler added with the Slurm pool).
     ("unknown-top-level-key", lab(colour="blue"),
      ["(top level): unknown field 'colour'; allowed: addressing, catalog, description, fabrics, "
-      "facility, hosts, name, nodes, qos_profiles, reference, tenants, validation, workload"]),
+      "facility, hosts, name, nodes, qos_profiles, reference, scheduler, tenants, validation, workload"]),
     ("bad-name", lab(name="Lab_1"),
      ["name: 'Lab_1' does not match ^[a-z][a-z0-9-]{0,23}$ (Cluster name, the prefix of every device "
       "name (lower case letters, digits and '-', at most 24 characters, starting with a letter).)"]),
@@ -239,9 +247,12 @@ BAD = [
      ["addressing.loopbacks: '10.0.0.300/24' is not an IPv4 network"]),
     ("cidr-not-a-network", lab(addressing={"oob": "banana"}),
      ["addressing.oob: 'banana' is not an IPv4 network"]),
+    # The lab has 4 leaves (2 SUs x 2 rails), each a /29 (3 downlinks + network, gateway, broadcast
+    # = 6 -> 8): 32 addresses in the compute fabric's block; host_subnets has 4 blocks (one per
+    # fabric), so it needs 4 x 32 = 128 -> a /25, and a /28 has blocks of 4.
     ("pool-too-small", lab(addressing={"host_subnets": "198.18.64.0/28"}),
-     ["addressing.host_subnets: pool 198.18.64.0/28 is too small: 2 leaves x 8 host addresses (compute) "
-      "needs 16 addresses per block of 4; use a /26 or larger"]),
+     ["addressing.host_subnets: pool 198.18.64.0/28 is too small: 4 leaves x 8 host addresses (compute) "
+      "needs 32 addresses per block of 4; use a /25 or larger"]),
     ("bad-asn-format", lab(addressing={"asn_format": "3byte"}),
      ["addressing.asn_format: '3byte' is not allowed; allowed: auto, 2byte, 4byte"]),
     ("tiers-1-too-many-nodes", {"name": "x", "reference": "inference-edge", "nodes": {"count": 100}},

@@ -174,43 +174,73 @@ def test_training_pod_fabrics():
 
 # --------------------------------------------------------------------------- lab design by hand
 
+# The lab: 4 lab-node GPU nodes and 1 lab-head head node (an appliance of catalog role management,
+# 2 ports, cabled like a node) are 5 slots; at nodes_per_su 3 that is 2 SUs, the head node taking
+# the slot after the nodes of SU 1 (SU 1: node 1, node 2, head; SU 2: node 3, node 4). Rail
+# optimised with 2 rails: one leaf per SU and rail, numbered SU by SU, rail by rail.
+LAB_SLOTS = {"lab-node-1": (1, 1), "lab-node-2": (1, 2), "lab-mgmt-1": (1, 3),
+             "lab-node-3": (2, 1), "lab-node-4": (2, 2)}          # device: (su, slot in the SU)
+LAB_RAILS = 2
+
+
+def lab_leaf(su, rail):
+    return "lab-leaf-%d" % ((su - 1) * LAB_RAILS + rail + 1)
+
+
 def test_lab_device_names():
     plan = planned(LAB)
     assert sorted(plan.devices) == sorted(
-        ["lab-node-%d" % i for i in range(1, 5)] + ["lab-leaf-1", "lab-leaf-2", "lab-spine-1", "lab-spine-2"])
+        ["lab-node-%d" % i for i in range(1, 5)] + ["lab-mgmt-1"]
+        + ["lab-leaf-%d" % i for i in range(1, 5)] + ["lab-spine-1", "lab-spine-2"])
     roles = collections.Counter(d.role for d in plan.devices.values())
-    assert roles == {"gpu_node": 4, "leaf": 2, "spine": 2}
+    assert roles == {"gpu_node": 4, "appliance": 1, "leaf": 4, "spine": 2}
+    head = plan.devices["lab-mgmt-1"]
+    assert (head.model, head.fabric) == ("lab-head", "compute")
+    assert head.name == naming.appliance_name("lab", "compute", 1, role="management")
+    assert plan.fabrics["compute"]["sus"] == 2 and plan.fabrics["compute"]["nodes_per_su"] == 3
 
 
 def test_lab_rails_go_to_their_leaf():
     plan = planned(LAB)
-    for n in range(1, 5):
-        node = plan.devices["lab-node-%d" % n]
-        assert [(i.name, i.rail, i.peer_device, i.peer_port) for i in node.interfaces] == [
-            ("rail0", 0, "lab-leaf-1", "swp%d" % n), ("rail1", 1, "lab-leaf-2", "swp%d" % n)]
-    assert plan.devices["lab-leaf-1"].rail == 0 and plan.devices["lab-leaf-2"].rail == 1
+    for name, (su, slot) in LAB_SLOTS.items():
+        dev = plan.devices[name]
+        port = "rail" if dev.role == "gpu_node" else "compute"      # the head node's ports are compute0/1
+        assert dev.su == su, name
+        assert [(i.name, i.rail, i.peer_device, i.peer_port) for i in dev.interfaces] == [
+            ("%s%d" % (port, rail), rail, lab_leaf(su, rail), "swp%d" % slot) for rail in range(LAB_RAILS)], name
+    for su in (1, 2):
+        for rail in range(LAB_RAILS):
+            leaf = plan.devices[lab_leaf(su, rail)]
+            assert (leaf.su, leaf.rail) == (su, rail)
+            # A leaf's downlinks are exactly its SU's slots on its rail: nothing of the other SU.
+            assert sorted(i.peer_device for i in leaf.interfaces if i.role == "downlink") == sorted(
+                name for name, (s, _slot) in LAB_SLOTS.items() if s == su)
 
 
 def test_lab_leaf_spine_wiring():
-    # 4 downlinks per leaf at 2:1 -> ceil(4 / 2) = 2 uplinks = min_spines -> 2 spines, 1 link each.
+    # 3 slots per SU -> 3 downlinks per leaf (swp1-3); at 2:1 -> ceil(3 / 2) = 2 uplinks = min_spines
+    # -> 2 spines, 1 link each, on the ports after the downlinks (swp4, swp5) of every leaf, also
+    # those of SU 2, which fills only 2 of its 3 slots.
     plan = planned(LAB)
-    for leaf in ("lab-leaf-1", "lab-leaf-2"):
-        up = collections.Counter(i.peer_device for i in plan.devices[leaf].interfaces if i.role == "uplink")
-        assert up == {"lab-spine-1": 1, "lab-spine-2": 1}
+    leaves = ["lab-leaf-%d" % i for i in range(1, 5)]
+    for leaf in leaves:
+        ups = [(i.name, i.peer_device) for i in plan.devices[leaf].interfaces if i.role == "uplink"]
+        assert ups == [("swp4", "lab-spine-1"), ("swp5", "lab-spine-2")], leaf
     for spine in ("lab-spine-1", "lab-spine-2"):
         down = collections.Counter(i.peer_device for i in plan.devices[spine].interfaces)
-        assert down == {"lab-leaf-1": 1, "lab-leaf-2": 1}
-    assert len(links(plan, "leaf_spine")) == 4
-    assert len(links(plan, "node_leaf")) == 8
+        assert down == {leaf: 1 for leaf in leaves}
+    assert len(links(plan, "leaf_spine")) == 4 * 2
+    assert len(links(plan, "node_leaf")) == 4 * LAB_RAILS                 # nodes
+    assert len(links(plan, "appliance_leaf")) == 1 * LAB_RAILS            # the head node
 
 
 def test_lab_asns():
     plan = planned(LAB)
-    leaves = [plan.devices["lab-leaf-%d" % i] for i in (1, 2)]
+    leaves = [plan.devices["lab-leaf-%d" % i] for i in (1, 2, 3, 4)]
     spines = [plan.devices["lab-spine-%d" % i] for i in (1, 2)]
-    assert len({leaf.asn for leaf in leaves}) == 2
+    assert len({leaf.asn for leaf in leaves}) == 4
     assert len({spine.asn for spine in spines}) == 1
-    assert {leaves[0].asn, leaves[1].asn}.isdisjoint({spines[0].asn})
+    assert {leaf.asn for leaf in leaves}.isdisjoint({spines[0].asn})
     for dev in leaves + spines:
         assert 64512 <= dev.asn <= 65534                 # RFC 6996 private 2-byte (few switches)
         assert dev.bgp["asn"] == dev.asn
@@ -254,20 +284,29 @@ def test_lab_every_address_is_in_the_benchmark_range():
 
 
 def test_lab_host_addressing():
-    # subnet_per_leaf: 4 downlinks + network, gateway, broadcast = 7 -> a /29 per leaf, leaf is .1.
+    # subnet_per_leaf: 3 downlinks + network, gateway, broadcast = 6 -> a /29 per leaf, leaf is .1,
+    # the host on swpN is .(N+1). The compute fabric's host block is the start of host_subnets; leaf k
+    # takes the k-th /29 of it (also in SU 2, where slot 3 of the /29 stays free).
     plan = planned(LAB)
-    for n, leaf in enumerate(("lab-leaf-1", "lab-leaf-2")):
-        dev = plan.devices[leaf]
+    pool = ipaddress.ip_network("198.18.64.0/18")                      # addressing.host_subnets
+    hosts_seen = set()
+    for k in range(1, 5):
+        dev = plan.devices["lab-leaf-%d" % k]
         (subnet,) = dev.host_subnets
         net = ipaddress.ip_network(subnet)
-        assert net.prefixlen == 29
+        assert net == ipaddress.ip_network((int(pool.network_address) + 8 * (k - 1), 29))
         assert ipaddress.ip_interface(dev.gateway_address).ip == net.network_address + 1
         hosts = [i for i in dev.interfaces if i.role == "downlink"]
-        assert len(hosts) == 4
+        assert len(hosts) == (3 if k <= 2 else 2)                    # SU 1: 2 nodes + head; SU 2: 2 nodes
         for port in hosts:
             host_if = iface(plan, port.peer_device, port.peer_port)
-            assert ipaddress.ip_interface(host_if.address).network == net
+            assert ipaddress.ip_interface(host_if.address) == ipaddress.ip_interface(
+                (int(net.network_address) + 1 + port.port_number, 29))
             assert host_if.gateway == str(net.network_address + 1)
+            hosts_seen.add(port.peer_device)
+    assert hosts_seen == set(LAB_SLOTS)                          # the head node is addressed like a node
+    # The head node: slot 3 of SU 1 -> swp3 of leaf 1 (rail 0) -> 198.18.64.0/29 + 1 + 3.
+    assert iface(plan, "lab-mgmt-1", "compute0").address == "198.18.64.4/29"
     # p2p: one /31 per leaf-spine link, the two ends in the same /31.
     for link in links(plan, "leaf_spine"):
         a = ipaddress.ip_interface(iface(plan, link.a_device, link.a_port).address)
@@ -468,11 +507,23 @@ def _check_cables(plan):
 def test_lab_cables():
     plan = planned(LAB)
     _check_cables(plan)
-    for link in links(plan, "node_leaf"):                     # nodes and leaves share the SU's rack
+    host_links = links(plan, "node_leaf") + links(plan, "appliance_leaf")
+    assert {link.a_device for link in host_links} == set(LAB_SLOTS)
+    for link in host_links:                                   # hosts and leaves share the SU's rack
         assert plan.devices[link.a_device].rack == plan.devices[link.b_device].rack
         assert (link.media, link.cable, link.length_m, link.a_module) == ("dac", "dac-100g", 1.5, None)
-    for link in links(plan, "leaf_spine"):                    # next rack: 0.6 + 3.0 slack = 3.6 -> 4 m DAC
-        assert (link.media, link.cable, link.length_m) == ("dac", "dac-100g", 4.0)
+    # Each SU is a row (SU 1 row 1, SU 2 row 2), its rack in column 1; the spines' rack stands in
+    # row 1 after SU 1's rack (column 2). Lengths: rack_width 0.6 m, row_pitch 2.4 m, slack 3.0 m.
+    racks = {rack.name: rack for rack in plan.racks}
+    assert [(racks[n].row, racks[n].column) for n in ("lab-su1-r1", "lab-su2-r1", "lab-spine-r1")] == [
+        (1, 1), (2, 1), (1, 2)]
+    for link in links(plan, "leaf_spine"):
+        su = plan.devices[link.a_device].su
+        if su == 1:       # next rack in the row: 0.6 + 3.0 slack = 3.6 -> 4 m DAC
+            assert (link.media, link.cable, link.length_m) == ("dac", "dac-100g", 4.0), link.as_dict()
+        else:             # a row and a rack away: 2.4 + 0.6 + 3.0 = 6.0 > 5 m DAC reach -> 10 m AOC
+            assert su == 2
+            assert (link.media, link.cable, link.length_m) == ("aoc", "aoc-100g", 10.0), link.as_dict()
 
 
 def test_training_pod_long_links_are_fiber_with_transceivers():

@@ -278,6 +278,18 @@ def test_gres_lines_from_gpu_facts(xml_path):
     assert node["Gres"] == "gpu:%s:%d" % (kind, len(gpus))
 
 
+def test_a_real_h200_gives_the_type_nvml_autodetect_would():
+    """nvidia-smi -q -x of an H200 (driver 580.159.04, captured on a lent GPU machine): one GPU,
+    minor 0, named "NVIDIA H200", which Slurm's NVML plugin lower-cases and underscores."""
+    rec = record()
+    rec["nodes"][0].update(gpus=1, gpu_model="H200")
+    facts = {"lab-node-1": {"gpu": gpu_facts(os.path.join(FIXTURES, "nvidia_smi", "h200-x1.xml"))}}
+    assert facts["lab-node-1"]["gpu"]["driver_version"] == "580.159.04"
+    gres = lines_of(slurm.gres_conf(rec, facts), "NodeName")[0]
+    assert (gres["Type"], gres["File"]) == ("nvidia_h200", "/dev/nvidia0")
+    assert lines_of(slurm.slurm_conf(rec, facts), "NodeName")[0]["Gres"] == "gpu:nvidia_h200:1"
+
+
 def test_gres_files_follow_minor_numbers_not_indexes():
     facts = gpu_facts(os.path.join(FIXTURES, "nvidia_smi", "h100-sxm-80gb-x8.xml"))
     for gpu, minor in zip(facts["gpus"], (7, 0, 2, 3, 5, 9, 10, 11)):

@@ -329,6 +329,19 @@ def test_present_on_an_empty_host_creates_containers_and_cables():
     assert all('UP' in itf['flags'] for ns in host.netns.values() for itf in ns.values())
 
 
+def test_a_gpu_node_gets_a_stand_in_device_file_per_gpu_of_its_model():
+    """Slurm's gres.conf File= must exist for slurmd to offer the GPUs: /dev/null bound as /dev/nvidiaN."""
+    plan = _plan()
+    plan['devices']['tl-node-1']['model'] = 'tiny'
+    plan['catalog'] = {'servers': {'tiny': {'gpus': {'model': 'lab-gpu', 'count': 2}}}}
+    host = FakeHost()
+    _twin(host).present('tl', plan, images=IMAGES)
+    runs = {c[c.index('--name') + 1]: c for c in host.calls if c[1] == 'run'}
+    assert [a for a in runs['tl-node-1'] if a.startswith('--device')] == [
+        '--device=/dev/null:/dev/nvidia0', '--device=/dev/null:/dev/nvidia1']
+    assert not [a for name in ('tl-node-2', 'tl-leaf-1') for a in runs[name] if a.startswith('--device')]
+
+
 def test_present_twice_changes_nothing_and_runs_only_reads():
     host = FakeHost()
     _twin(host).present('tl', _plan(), images=IMAGES)

@@ -52,8 +52,12 @@ def test_peer_of_a_node_rail(lab):
 
 
 def test_peer_unknown_port(lab):
-    with pytest.raises(AnsibleFilterError, match=r"lab-leaf-1 has no port 'swp99'; its ports: swp1-6"):
+    # 3 downlinks (swp1-3: 2 nodes and the head node) and 2 uplinks (swp4-5).
+    with pytest.raises(AnsibleFilterError, match=r"lab-leaf-1 has no port 'swp99'; its ports: swp1-5$"):
         peer(lab["lab-leaf-1"], "swp99")
+    # SU 2 fills 2 of its 3 slots: swp3 of its leaves is not cabled, the uplinks stay at swp4-5.
+    with pytest.raises(AnsibleFilterError, match=r"lab-leaf-3 has no port 'swp3'; its ports: swp1-2,swp4-5$"):
+        peer(lab["lab-leaf-3"], "swp3")
 
 
 def test_peer_needs_a_device():
@@ -67,11 +71,15 @@ def test_interfaces_by_role(lab):
     leaf = lab["lab-leaf-1"]
     downlinks = interfaces_by_role(leaf, "downlink")
     uplinks = interfaces_by_role(leaf, "uplink")
-    assert [i["peer_device"] for i in downlinks] == ["lab-node-%d" % n for n in range(1, 5)]
+    # SU 1 of the lab: nodes 1 and 2, then the head node in the SU's last slot.
+    assert [i["peer_device"] for i in downlinks] == ["lab-node-1", "lab-node-2", "lab-mgmt-1"]
     assert [i["peer_device"] for i in uplinks] == ["lab-spine-1", "lab-spine-2"]
     assert interfaces_by_role(leaf, ["uplink", "downlink"]) == leaf["interfaces"]
     assert interfaces_by_role(leaf, "bmc") == []
+    assert [i["peer_device"] for i in interfaces_by_role(lab["lab-leaf-3"], "downlink")] == ["lab-node-3", "lab-node-4"]
     assert [i["rail"] for i in interfaces_by_role(lab["lab-node-1"], "compute")] == [0, 1]
+    assert [(i["name"], i["rail"]) for i in interfaces_by_role(lab["lab-mgmt-1"], "compute")] == [
+        ("compute0", 0), ("compute1", 1)]
 
 
 @pytest.mark.parametrize("names, expected", [
@@ -96,7 +104,10 @@ def test_interface_range_separator():
 
 def test_interface_range_of_plan_ports(lab):
     names = [i["name"] for i in interfaces_by_role(lab["lab-leaf-1"], "downlink")]
-    assert interface_range(names) == "swp1-4"
+    assert interface_range(names) == "swp1-3"
+    names = [i["name"] for i in interfaces_by_role(lab["lab-leaf-3"], "downlink")]
+    assert interface_range(names) == "swp1-2"
+    assert interface_range([i["name"] for i in lab["lab-leaf-3"]["interfaces"]]) == "swp1-2,swp4-5"
 
 
 def test_interface_range_needs_a_list():

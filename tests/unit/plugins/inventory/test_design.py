@@ -84,20 +84,38 @@ def test_verify_file(tmp_path):
 
 def test_lab_hosts_and_groups(lab, lab_plan):
     assert sorted(lab.hosts) == sorted(lab_plan.devices)
-    assert len(lab.hosts) == 8
+    # 4 GPU nodes, the head node, 4 rail leaves (2 SUs x 2 rails), 2 spines.
+    assert len(lab.hosts) == 11
     groups = set(lab.groups) - {"all", "ungrouped"}
     assert groups == {
         "gpu_nodes", "switches", "leaf", "spine", "core", "appliances", "pdus", "ethernet_switches",
-        "infiniband_switches", "fabric_compute", "su_1", "rail_0", "rail_1", "rack_lab_su1_r1",
-        "rack_lab_spine_r1", "lab", "linux"}
+        "infiniband_switches", "scheduler_controllers", "fabric_compute", "su_1", "su_2", "rail_0", "rail_1",
+        "rack_lab_su1_r1", "rack_lab_su2_r1", "rack_lab_spine_r1", "lab", "linux"}
     assert members(lab, "gpu_nodes") == ["lab-node-%d" % i for i in range(1, 5)]
-    assert members(lab, "switches") == ["lab-leaf-1", "lab-leaf-2", "lab-spine-1", "lab-spine-2"]
+    assert members(lab, "switches") == ["lab-leaf-%d" % i for i in range(1, 5)] + ["lab-spine-1", "lab-spine-2"]
     assert members(lab, "ethernet_switches") == members(lab, "switches")
-    assert members(lab, "infiniband_switches") == members(lab, "core") == members(lab, "appliances") == members(lab, "pdus") == []
-    assert members(lab, "rail_1") == ["lab-leaf-2"]
-    assert members(lab, "linux") == members(lab, "gpu_nodes")
+    assert members(lab, "infiniband_switches") == members(lab, "core") == members(lab, "pdus") == []
+    # The head node: an appliance that runs Linux (like the nodes) and the scheduler's controller.
+    assert members(lab, "appliances") == members(lab, "scheduler_controllers") == ["lab-mgmt-1"]
+    assert group_names(lab, "lab-mgmt-1") == [
+        "appliances", "fabric_compute", "linux", "rack_lab_su1_r1", "scheduler_controllers", "su_1"]
+    assert members(lab, "rail_0") == ["lab-leaf-1", "lab-leaf-3"]
+    assert members(lab, "rail_1") == ["lab-leaf-2", "lab-leaf-4"]
+    assert members(lab, "su_1") == members(lab, "rack_lab_su1_r1") == [
+        "lab-leaf-1", "lab-leaf-2", "lab-mgmt-1", "lab-node-1", "lab-node-2"]
+    assert members(lab, "su_2") == members(lab, "rack_lab_su2_r1") == [
+        "lab-leaf-3", "lab-leaf-4", "lab-node-3", "lab-node-4"]
+    assert members(lab, "linux") == sorted(members(lab, "gpu_nodes") + members(lab, "appliances"))
     assert sorted(g.name for g in lab.groups["switches"].child_groups) == ["core", "leaf", "spine"]
     assert all(VALID_GROUP.match(g) for g in lab.groups)
+    # The plan's scheduler record, as every host sees it: controller and accounting on the head node.
+    scheduler = lab.groups["all"].get_vars()["refarch_scheduler"]
+    assert scheduler == lab_plan.scheduler
+    assert (scheduler["kind"], scheduler["controllers"], scheduler["accounting"]) == ("slurm", ["lab-mgmt-1"], "lab-mgmt-1")
+    assert [a["name"] for a in scheduler["accounts"]] == ["research", "product"]
+    # The head node is reached at its first compute port's address, like the nodes.
+    head = lab.get_host("lab-mgmt-1").get_vars()["refarch_device"]
+    assert scheduler["addresses"]["lab-mgmt-1"] == head["interfaces"][0]["address"].split("/")[0]
 
 
 def test_lab_leaf_1(lab, lab_plan):
@@ -270,7 +288,7 @@ def test_strict_compose(tmp_path):
         run(source_file(tmp_path, text % (LAB_DESIGN, "true")))
     inventory, _plugin = run(source_file(tmp_path, text % (LAB_DESIGN, "false")))
     assert "broken" not in inventory.get_host("lab-leaf-1").vars
-    assert len(inventory.hosts) == 8
+    assert sorted(inventory.hosts) == sorted(plan_design(LAB_DESIGN).devices) and len(inventory.hosts) == 11
 
 
 def test_bad_design_names_the_field(tmp_path):
