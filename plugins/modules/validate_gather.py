@@ -21,9 +21,8 @@ description:
   - "With O(lldp): C(lldpcli -f json show neighbors). With O(bgp): C(vtysh -c 'show bgp summary
     json') and C(vtysh -c 'show ip route json'). With O(gpu): the C(refarch.ai_cluster.gpu_facts)
     summary of C(nvidia-smi -q -x) and C(nvidia-smi nvlink --status) (without the per-GPU list)."
-  - With O(pings), every probe is a C(ping -M probe) (don't fragment, and past the path MTU the
-    kernel remembers, so that an MTU fixed minutes ago is not reported from its cache) of the given
-    size, all of them at once (O(ping_parallel) at a time); a probe that gets no answer is repeated with 56-byte
+  - With O(pings), every probe is a C(ping -M do) (don't fragment) of the given size, all of them
+    at once (O(ping_parallel) at a time); a probe that gets no answer is repeated with 56-byte
     packets, so that the comparison can tell a path MTU problem from a reachability problem.
   - With O(rdma), C(ib_write_bw) servers and clients per rail (servers wait, clients retry until
     their server listens), when the host has RDMA devices and C(ib_write_bw) (perftest);
@@ -305,10 +304,7 @@ class Gatherer(object):
 
     def ping_argv(self, probe, size):
         argv = ["ping", "-n", "-c", str(self.p["ping_count"]), "-i", "0.2", "-W", str(self.p["ping_timeout"]),
-                # probe: DF set, and the kernel's cached path MTU bypassed. With "do", a host that got
-                # an ICMP fragmentation-needed while a port had a smaller MTU refuses big pings
-                # locally for 10 minutes (net.ipv4.route.mtu_expires) after the port was fixed.
-                "-M", "probe", "-s", str(int(size))]
+                "-M", "do", "-s", str(int(size))]
         if str(probe.get("family", 4)) == "6":
             argv.insert(1, "-6")
         if probe.get("bind"):

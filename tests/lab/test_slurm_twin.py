@@ -13,8 +13,9 @@ validates (the scheduler included). Then, with real slurmctld, slurmd, slurmdbd 
 * a 2-node job lands under one topology leaf switch (one SU) when one is free, although the
   lowest-numbered free nodes are in two;
 * a tenant over its GPU quota waits (AssocGrpGRES);
-* at the switch to day a night training job gets SIGTERM, is requeued, and an inference job then
-  starts on its node within INFERENCE_START_S;
+* the manual switch to night (playbooks/pool_mode.yml) changes nothing with --check; at the switch
+  to day a night training job gets SIGTERM, is requeued, and an inference job then starts on its
+  node within INFERENCE_START_S;
 * validation names the pool when its partitions match no mode.
 
 Needs what the lab twin needs (root, podman, runc); skipped otherwise. About 10 minutes on 2 cores.
@@ -22,6 +23,7 @@ Needs what the lab twin needs (root, podman, runc); skipped otherwise. About 10 
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import shutil
@@ -30,6 +32,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "validate"))
 from twin import ROOT, ValidateTwin, run, why_not_usable  # noqa: E402  pylint: disable=import-error,wrong-import-position
@@ -57,6 +60,15 @@ def pool(tmp_path_factory):
     if reason:
         pytest.skip(reason)
     t = ValidateTwin(tmp_path_factory.mktemp("slurm-twin"), name=NAME)
+    # The lab's modes start at 07:00 and 19:00 UTC; the tests need day now and no timer firing while
+    # they run, whatever the hour: day began an hour ago, night begins in eleven hours.
+    now = datetime.datetime.now(datetime.timezone.utc)   # the containers keep UTC
+    t.starts = {"day": (now - datetime.timedelta(hours=1)).strftime("%H:%M"),
+                "night": (now + datetime.timedelta(hours=11)).strftime("%H:%M")}
+    raw = yaml.safe_load(t.design.read_text())
+    for mode in raw["scheduler"]["modes"]:
+        mode["start"] = t.starts[mode["name"]]
+    t.design.write_text(yaml.safe_dump(raw, sort_keys=False))
     for path in (ROOT / "inventories" / "lab" / "group_vars").glob("*.yml"):
         shutil.copy(path, t.dir / "group_vars" / path.name)
     try:
@@ -145,7 +157,14 @@ def test_a_tenant_over_its_gpu_quota_waits(pool):
 
 def test_at_dawn_a_night_job_is_signalled_requeued_and_inference_takes_its_nodes(pool):
     idle(pool)
-    slurm(pool, "refarch-pool-mode switch night")
+    # The manual switch (playbooks/pool_mode.yml): --check prints the plan of the switch, changes nothing.
+    book = ["-i", pool.inventory, "playbooks/pool_mode.yml", "-e", "pool_mode=night"]
+    dry = pool.must("pool mode night --check", *(book + ["--check"]))
+    assert "dry-run: scontrol update PartitionName=training Nodes=%s-node-3,%s-node-4 State=UP" % (NAME, NAME) \
+        in dry.stdout, dry.stdout[-3000:]
+    assert "State=DOWN" in slurm(pool, "scontrol show partition training")
+    pool.must("pool mode night", *book)
+    assert "State=UP" in slurm(pool, "scontrol show partition training")
     slurm(pool, "cat > /tmp/train.sh <<'EOF'\n%sEOF\nchmod +x /tmp/train.sh" % TRAIN)
     job = slurm(pool, "sbatch --parsable --partition=training --account=product --nodes=2 --chdir=/tmp "
                       "/tmp/train.sh").strip()
@@ -170,9 +189,10 @@ def test_at_dawn_a_night_job_is_signalled_requeued_and_inference_takes_its_nodes
 def test_the_timers_switch_at_the_planned_hours(pool):
     units = slurm(pool, "ls /etc/systemd/system/ | grep '^refarch-pool-mode-.*timer$'").split()
     assert units == ["refarch-pool-mode-day.timer", "refarch-pool-mode-night.timer"]
-    for unit, hour in (("refarch-pool-mode-day.timer", "07:00:00"), ("refarch-pool-mode-night.timer", "19:00:00")):
+    for mode, start in sorted(pool.starts.items()):
+        unit = "refarch-pool-mode-%s.timer" % mode
         shown = slurm(pool, "systemctl show %s --property=TimersCalendar,ActiveState,UnitFileState" % unit)
-        assert "OnCalendar=*-*-* %s" % hour in shown and "ActiveState=active" in shown, shown
+        assert "OnCalendar=*-*-* %s:00" % start in shown and "ActiveState=active" in shown, shown
         assert "UnitFileState=enabled" in shown, shown
 
 

@@ -534,7 +534,7 @@ def test_gather_pings_twice_only_what_failed(monkeypatch):
               "host_state": False, "sysctls": [], "files": {}, "services": [], "scheduler": False}
     out = validate_gather.Gatherer(FakeModule(params)).gather()
     pings = {p["id"]: p for p in out["pings"]}
-    assert pings["a"]["result"]["argv"] == ["ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", "-M", "probe",
+    assert pings["a"]["result"]["argv"] == ["ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", "-M", "do",
                                             "-s", "8972", "-I", "rail0", "198.18.64.3"]
     assert pings["a"]["small"]["argv"][11] == "56" and pings["b"]["small"] is None
     assert pings["b"]["result"]["argv"][:2] == ["ping", "-6"]
