@@ -121,6 +121,7 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import SWITCH_ROLES
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.naming import group_name
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.gpu_host import nvlink_domains
 
 try:
@@ -141,13 +142,6 @@ ROLE_GROUPS = {"gpu_node": "gpu_nodes", "leaf": "leaf", "spine": "spine", "core"
 # Groups created even when empty, so that plays can always name them.
 FIXED_GROUPS = ("gpu_nodes", "switches", "leaf", "spine", "core", "appliances", "pdus",
                 "ethernet_switches", "infiniband_switches", "scheduler_controllers")
-
-_INVALID_GROUP_CHARS = re.compile(r"[^A-Za-z0-9_]")
-
-
-def group_name(*parts):
-    """A valid Ansible group name: ``rack`` + ``lab-r01`` -> ``rack_lab_r01``."""
-    return _INVALID_GROUP_CHARS.sub("_", "_".join(str(p) for p in parts if p is not None and p != ""))
 
 
 def host_groups(device, fabric):

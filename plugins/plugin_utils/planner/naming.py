@@ -14,8 +14,9 @@ at its CLI, so the plan names ports per platform:
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from typing import Callable
+from typing import Any, Callable
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_PREFIX
@@ -56,3 +57,12 @@ def pdu_name(rack_name: str, number: int) -> str:
 
 # Cached: a large fabric asks for the same few thousand names hundreds of thousands of times.
 port_name: Callable[[str, int, int, int], str] = lru_cache(maxsize=None)(platforms.port_name)
+
+
+_INVALID_GROUP_CHARS = re.compile(r"[^A-Za-z0-9_]")
+
+
+def group_name(*parts: Any) -> str:
+    """A valid Ansible group name: ``rack`` + ``lab-r01`` -> ``rack_lab_r01``. The inventory names
+    its groups so, and the scheduler its node features after the same groups (su_1, rack_...)."""
+    return _INVALID_GROUP_CHARS.sub("_", "_".join(str(p) for p in parts if p is not None and p != ""))

@@ -31,6 +31,7 @@ from typing import Any
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import APPLIANCE_ROLE, NODE_ROLE
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.naming import group_name
 
 # The catalog role of an appliance that can run the scheduler's controller (catalog/appliances.yml).
 HEAD_NODE_ROLE = "management"
@@ -109,11 +110,6 @@ def slurm_cluster_name(name: str) -> str:
     return name.lower().replace("-", "_")
 
 
-def feature_name(*parts: Any) -> str:
-    """A node feature named like the inventory group of the same thing (su_1, rack_lab_su1_r1)."""
-    return "_".join(str(p) for p in parts).replace("-", "_").replace(".", "_")
-
-
 def _address(dev: Device) -> str | None:
     """The in-band fabric address of ``dev`` (its bond's, where the plan bonds the in-band ports),
     else its first addressed compute NIC's; without the prefix length."""
@@ -128,7 +124,8 @@ def _address(dev: Device) -> str | None:
 
 
 def _node(node: Device, gpu_model: str, gpu_count: int) -> dict[str, Any]:
-    features = [node.model, feature_name("su", node.su), feature_name("rack", node.rack), gpu_model]
+    # The SU and rack as features named like their inventory groups (su_1, rack_lab_su1_r1).
+    features = [node.model, group_name("su", node.su), group_name("rack", node.rack), gpu_model]
     return {"name": node.name, "model": node.model, "gpus": gpu_count, "gpu_model": gpu_model,
             "su": node.su, "rack": node.rack, "tenant": node.tenant,
             "features": list(dict.fromkeys(features))}
