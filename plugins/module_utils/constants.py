@@ -40,3 +40,11 @@ FABRIC_KINDS = ETHERNET_KINDS + (INFINIBAND,)
 # Severities of validation findings, most severe first.
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_ORDER = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+# Versions a lifecycle baseline names (design lifecycle.baseline, catalog baselines), by the kind of
+# device they apply to: the inventory gathers them, the drift report compares them.
+NODE_VERSION_FIELDS = ("driver_version", "cuda_version", "fabric_manager_version", "nic_firmware", "bmc", "bios",
+                       "firmware")
+SWITCH_VERSION_FIELDS = ("nos_version",)
+# Baseline fields that are not versions: where a switch's NOS image is, for the rolling update.
+SWITCH_BASELINE_FIELDS = SWITCH_VERSION_FIELDS + ("nos_image",)

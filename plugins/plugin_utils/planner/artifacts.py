@@ -219,6 +219,8 @@ def write_plan_json(plan: Plan, handle: IO[str]) -> None:
             "summary": plan.summary}
     if plan.scheduler is not None:
         head["scheduler"] = plan.scheduler
+    if plan.lifecycle is not None:
+        head["lifecycle"] = plan.lifecycle
     write = handle.write
     write(encode(head)[:-1])
     write(', "devices": {')

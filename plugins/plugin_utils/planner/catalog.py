@@ -22,7 +22,7 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.schema 
 # gpus: GPU figures (memory, bandwidth, dense TFLOPS by precision) for the sizing (planner/sizing.py),
 # keyed by the GPU model names of servers.<id>.gpus.model; the planner itself does not read them.
 # systems: rack-scale systems (NVL72), each a rack of compute trays (a servers entry) and NVLink switch trays.
-SECTIONS = ("servers", "switches", "nics", "cables", "appliances", "gpus", "systems")
+SECTIONS = ("servers", "switches", "nics", "cables", "appliances", "gpus", "systems", "baselines")
 # Media in the order the planner prefers them: the cheapest that reaches wins.
 MEDIA_ORDER = ("dac", "copper", "aoc", "fiber")
 
@@ -212,6 +212,9 @@ class Catalog:
     files: list[str]
     gpus: dict[str, dict[str, Any]] = dc_field(default_factory=dict)   # as in the catalog files
     systems: dict[str, RackSystem] = dc_field(default_factory=dict)
+    # Known-good version sets (catalog/baselines.yml), as in the catalog files: the design's
+    # lifecycle.baseline names one per model (planner.lifecycle).
+    baselines: dict[str, dict[str, Any]] = dc_field(default_factory=dict)
     # Answers of cables_for and modules by their arguments: asked once per link and cage, and the
     # catalog does not change after loading.
     _memo: dict[tuple[object, ...], list[CableModel]] = dc_field(
@@ -323,7 +326,8 @@ def _system(cid: str, raw: dict[str, Any]) -> RackSystem:
 
 _BUILDERS: dict[str, Callable[[str, dict[str, Any]], Any]] = {
     "servers": _server, "switches": _switch, "nics": lambda cid, raw: raw,
-    "cables": _cable, "appliances": _appliance, "gpus": lambda cid, raw: raw, "systems": _system}
+    "cables": _cable, "appliances": _appliance, "gpus": lambda cid, raw: raw, "systems": _system,
+    "baselines": lambda cid, raw: raw}
 
 _CACHE: dict[tuple[tuple[str, float], ...], Catalog] = {}
 

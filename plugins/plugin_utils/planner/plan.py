@@ -23,6 +23,7 @@ from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants impor
     FABRIC_ORDER, FABRIC_PREFIX, MGMT_ROLE, SWITCH_ROLES)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import Design, load_design
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Device, Link, Notice, Rack
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.lifecycle import lifecycle_record
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.scheduler import scheduler_record
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
@@ -47,6 +48,8 @@ class Plan(object):
         self.notices: list[Notice] = []
         # The scheduler record (planner.scheduler), None when the design has no scheduler.
         self.scheduler: dict[str, Any] | None = None
+        # The lifecycle record (planner.lifecycle), None when the design has no lifecycle section.
+        self.lifecycle: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +59,7 @@ class Plan(object):
             "links": [link.as_dict() for link in self.links],
             "racks": [r.as_dict() for r in self.racks], "bom": self.bom, "summary": self.summary,
             **({"scheduler": self.scheduler} if self.scheduler is not None else {}),
+            **({"lifecycle": self.lifecycle} if self.lifecycle is not None else {}),
         }
 
 
@@ -150,6 +154,7 @@ def _build_plan(design: Design, check: bool) -> Plan:
     for name, build in builds.items():
         plan.fabrics[name] = _fabric_summary(design, build)
     plan.scheduler = scheduler_record(plan)
+    plan.lifecycle = lifecycle_record(plan)
     plan.catalog = catalog_used(design, plan.devices.values())
     plan.bom = bom.bill(design, list(plan.devices.values()), plan.links, plan.racks)
     plan.summary = summary(plan)

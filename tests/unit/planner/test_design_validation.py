@@ -185,7 +185,7 @@ BAD = [
     # The list is the schema's top-level properties (scheduler added with the Slurm pool).
     ("unknown-top-level-key", lab(colour="blue"),
      ["(top level): unknown field 'colour'; allowed: addressing, catalog, description, fabrics, "
-      "facility, hosts, name, nodes, qos_profiles, reference, scheduler, tenants, validation, workload"]),
+      "facility, hosts, lifecycle, name, nodes, qos_profiles, reference, scheduler, tenants, validation, workload"]),
     ("bad-name", lab(name="Lab_1"),
      ["name: 'Lab_1' does not match ^[a-z][a-z0-9-]{0,23}$ (Cluster name, the prefix of every device "
       "name (lower case letters, digits and '-', at most 24 characters, starting with a letter).)"]),
