@@ -87,6 +87,34 @@ def run_playbook(design):
         return round(wall, 3)
 
 
+ROLL = r"""
+import json, sys, time
+sys.path.insert(0, %(collections)r)
+import yaml
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.batches import batches
+raw = yaml.safe_load(open(%(design)r))
+raw["lifecycle"] = {"baseline": {}, "roll": {"su_share": "25%%"}}
+plan = json.loads(json.dumps(plan_design(raw).to_dict()))
+nodes = [n for n, d in plan["devices"].items() if d["role"] == "gpu_node"]
+switches = [n for n, d in plan["devices"].items() if d["role"] in ("leaf", "spine", "core")]
+w0 = time.perf_counter()
+out = batches(plan, nodes)
+w1 = time.perf_counter()
+sw = batches(plan, switches)
+w2 = time.perf_counter()
+print(json.dumps({"nodes": len(nodes), "batches": len(out), "nodes_s": round(w1 - w0, 3),
+                  "switches": len(switches), "switch_batches": len(sw), "switches_s": round(w2 - w1, 3)}))
+"""
+
+
+def run_roll(design):
+    """Batches of a rolling update of every node and every switch of ``design`` (lifecycle.batches)."""
+    code = ROLL % {"collections": COLLECTIONS, "design": os.path.join(ROOT, design)}
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main():
     results = []
     failed = False
@@ -109,6 +137,11 @@ def main():
     print("linearity (%s grown): cpu ms per link: " % CASES[-1][1] + ", ".join(
         "%d links %.4f" % (r["links"], 1000.0 * r["cpu_s"] / r["links"]) for r in series))
     results.extend(dict(r, case="scaling %d links" % r["links"]) for r in series)
+    # The batches of a rolling update of the whole 64-SU pod, nodes at 25% of an SU, and its switches.
+    roll = run_roll("benchmarks/designs/pod-64su.yml")
+    print("rolling update, 64 SU: %d nodes in %d batches %.3f s; %d switches in %d batches %.3f s" % (
+        roll["nodes"], roll["batches"], roll["nodes_s"], roll["switches"], roll["switch_batches"], roll["switches_s"]))
+    results.append(dict(roll, case="rolling update batches, 64 SU"))
     # End to end as an operator runs it: Python and Ansible start-up, the playbook, every file.
     label, design = "make plan, 64 SU", "benchmarks/designs/pod-64su.yml"
     wall = min(run_playbook(design) for dummy in range(3))

@@ -21,28 +21,14 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import ValidateError
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.fileio import write_if_changed
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction, load_deployed_plan
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool as _bool
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.compare import compare
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.host_state import ROLE_VARIABLES
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.validate.report import models_from_plan, render_markdown, summary_lines
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.render.drawings.writer import refresh_index
 
-VALID = ("hosts", "gathered", "plan_dir", "unnumbered", "performance", "pins", "thresholds", "write", "save_gathered")
-
-
-def load_deployed_plan(plan_dir):
-    """The plan of ``plan_dir/plan.json``: the plan that was deployed."""
-    path = os.path.join(plan_dir, "plan.json")
-    try:
-        with open(path, "r", encoding="utf-8") as handle:
-            plan = json.load(handle)
-    except (OSError, ValueError) as exc:
-        raise ValidateError("cannot read the deployed plan %s (%s): run the plan play of site.yml "
-                            "(refarch.ai_cluster.plan) first, or give plan_dir" % (path, exc)) from None
-    if not isinstance(plan, dict) or "devices" not in plan:
-        raise ValidateError("%s is not a plan.json of this collection" % path)
-    return plan
+VALID = ("hosts", "gathered", "plan_dir", "dest", "unnumbered", "performance", "pins", "thresholds", "write", "save_gathered")
 
 
 def _differs(path, report):
@@ -106,19 +92,23 @@ class ActionModule(RefarchAction):
         report["generated"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         report["plan_file"] = os.path.join(plan_dir, "plan.json")
 
-        files = {"json": os.path.join(plan_dir, "validation.json"), "markdown": os.path.join(plan_dir, "validation.md")}
+        dest = os.path.abspath(os.path.expanduser(to_text(args["dest"]))) if args.get("dest") else plan_dir
+        files = {"json": os.path.join(dest, "validation.json"), "markdown": os.path.join(dest, "validation.md")}
         save_gathered = _bool(args.get("save_gathered", False), "save_gathered")
         if save_gathered:
-            files["gathered"] = os.path.join(plan_dir, "validation-gathered.json")
+            files["gathered"] = os.path.join(dest, "validation-gathered.json")
         changed = False
         if _bool(args.get("write", True), "write") and not self._task.check_mode:
+            os.makedirs(dest, exist_ok=True)
             changed = _differs(files["json"], report)
             write_if_changed(files["json"], json.dumps(report, indent=2, sort_keys=True) + "\n")
             changed = write_if_changed(files["markdown"], render_markdown(report)) or changed
             if save_gathered:
                 write_if_changed(files["gathered"], json.dumps(gathered, sort_keys=True) + "\n")
-            # The plan folder's report page shows the result, failures marked on its fabric drawings.
-            changed = refresh_index(plan_dir, plan, report) or changed
+            # The plan folder's report page shows the result, failures marked on its fabric drawings
+            # (a report written elsewhere, of a part of the cluster, leaves the page alone).
+            if dest == plan_dir:
+                changed = refresh_index(plan_dir, plan, report) or changed
         lines = summary_lines(report)
         return dict(changed=changed, report=report, passed=report["passed"], counts=report["counts"],
                     files=files, summary=lines, msg=lines[0])

@@ -74,6 +74,74 @@ PLATFORMS = {
     "pdu": Platform("pdu", "power", None, None, False, False, False, False, None, None, None),
 }
 
+#: How the lifecycle inventory reads a switch's NOS release on the switch itself: (argv, regular
+#: expression whose group 1 is the release). The lab's switches are Debian 12 with FRR: their
+#: release is the frr package's version (``dpkg-query -W``, dpkg-query(1)), which is also what their
+#: rolling update installs; SONiC's ``show version``
+#: prints "SONiC Software Version: SONiC.<release>" (SONiC Command Line Reference, "show version");
+#: Cumulus Linux keeps its release in /etc/lsb-release as DISTRIB_RELEASE (Cumulus Linux user
+#: guide, "Upgrading Cumulus Linux": check the version with cat /etc/lsb-release). EOS and the
+#: InfiniBand switches are not read on the switch (no Python there): their NOS stays unknown in
+#: the drift report until read by hand.
+NOS_VERSION = {
+    "lab": (("dpkg-query", "-W", "--showformat=${Version}\\n", "frr"), r"^(\S+)"),
+    "sonic": (("show", "version"), r"SONiC Software Version:\s*(\S+)"),
+    "cumulus": (("cat", "/etc/lsb-release"), r"DISTRIB_RELEASE=\"?([^\s\"]+)"),
+}
+
+#: How a rolling update upgrades a switch's NOS, per platform, as argv lists (``{asn}``, ``{image}``
+#: and ``{file}``, the image's file name, filled in): ``drain`` takes the switch out of traffic
+#: before anything changes, ``install`` puts the new release in place (``package``: the lab's
+#: release is its FRR package, installed with the platform's APT at version nos_version instead),
+#: ``reboot`` whether the release needs a reboot to run, ``undrain`` puts the switch back once it is
+#: validated. Sources:
+#:
+#: * lab (FRR): ``bgp graceful-shutdown`` under ``router bgp`` re-announces every route with the
+#:   GRACEFUL_SHUTDOWN community and local preference 0, which FRR peers act on (FRR user guide,
+#:   "Other BGP Commands", RFC 8326); the FRR package restarts frr when it is upgraded, which reads
+#:   frr.conf again, where the drain is not: the undrain is then a no-op kept for symmetry.
+#: * sonic: ``TSA`` / ``TSB`` (Traffic Shift Away / Back, sonic-buildimage
+#:   dockers/docker-fpm-frr/base_image_files; they ask for ``config save`` so that the mode
+#:   survives a reboot), ``sonic-installer install -y <url>`` installs the image and makes it the
+#:   next boot without rebooting (SONiC Command Reference, "SONiC Installer"; sonic_installer/main.py).
+#: * cumulus (5.x up to 5.14, the release the templates target): ``nv set router bgp
+#:   graceful-shutdown on|off`` with ``nv config apply`` (user guide, "Optional BGP Configuration",
+#:   Graceful BGP Shutdown); ``nv action fetch system image <url>``, ``nv action install system
+#:   image files <file>``, ``nv action boot-next system image other``, then a reboot (user guide,
+#:   "Upgrading Cumulus Linux").
+#:
+#: EOS and the InfiniBand switches have none: their upgrade is refused with the reason.
+NOS_UPGRADE = {
+    "lab": {"drain": (("vtysh", "-c", "configure terminal", "-c", "router bgp {asn}", "-c", "bgp graceful-shutdown"),),
+            "install": (), "package": "frr", "reboot": False,
+            "undrain": (("vtysh", "-c", "configure terminal", "-c", "router bgp {asn}", "-c", "no bgp graceful-shutdown"),)},
+    "sonic": {"drain": (("TSA",), ("config", "save", "-y")),
+              "install": (("sonic-installer", "install", "-y", "{image}"),), "package": None, "reboot": True,
+              "undrain": (("TSB",), ("config", "save", "-y"))},
+    "cumulus": {"drain": (("nv", "set", "router", "bgp", "graceful-shutdown", "on"),
+                          ("nv", "config", "apply", "--assume-yes")),
+                "install": (("nv", "action", "fetch", "system", "image", "{image}"),
+                            ("nv", "action", "install", "system", "image", "files", "{file}"),
+                            ("nv", "action", "boot-next", "system", "image", "other")),
+                "package": None, "reboot": True,
+                "undrain": (("nv", "set", "router", "bgp", "graceful-shutdown", "off"),
+                            ("nv", "config", "apply", "--assume-yes"))},
+}
+
+
+def nos_upgrade(name: str, asn: object = None, image: str | None = None) -> dict | None:
+    """The NOS upgrade steps of platform ``name`` with the switch's ASN and image filled in, or None
+    where the platform has none (see NOS_UPGRADE)."""
+    steps = NOS_UPGRADE.get(name)
+    if steps is None:
+        return None
+    values = {"asn": "" if asn is None else str(asn), "image": image or "",
+              "file": (image or "").rstrip("/").rsplit("/", 1)[-1]}
+    fill = [[[arg.format(**values) for arg in argv] for argv in steps[k]] for k in ("drain", "install", "undrain")]
+    return {"drain": fill[0], "install": fill[1], "undrain": fill[2], "package": steps["package"],
+            "reboot": steps["reboot"]}
+
+
 SWITCH_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.kind in ("ethernet", "infiniband"))
 RENDERED_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.rendered)
 UNNUMBERED_PLATFORMS = tuple(name for name, p in PLATFORMS.items() if p.unnumbered)

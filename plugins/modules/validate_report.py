@@ -43,6 +43,11 @@ options:
       - Directory of the deployed plan (its C(plan.json)) and of the report files, on the controller.
     type: path
     required: true
+  dest:
+    description:
+      - Directory of the report files when not O(plan_dir) (the report of a part of the cluster,
+        such as a batch of a rolling update; the plan's C(index.html) is then left as it is).
+    type: path
   unnumbered:
     description: The fabric's BGP sessions are unnumbered (no /31 on fabric ports, sessions keyed by interface).
     type: bool

@@ -12,12 +12,14 @@ which names the field or variable to change. Written once here, each plugin only
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import RefarchError
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import RefarchError, ValidateError
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import plain
 
 
@@ -44,3 +46,19 @@ class RefarchAction(ActionBase):
     def act(self, args: dict, task_vars: dict) -> dict:
         """The plugin's work: the task's arguments and variables in, the result's keys out."""
         raise NotImplementedError
+
+
+def load_deployed_plan(plan_dir: str) -> dict[str, Any]:
+    """The plan of ``plan_dir/plan.json``: the plan that was deployed, which validation and the
+    lifecycle read instead of planning the design again (a design edited since must not change
+    what the cluster is checked against)."""
+    path = os.path.join(plan_dir, "plan.json")
+    try:
+        with open(path, "r", encoding="utf-8") as handle:
+            plan = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise ValidateError("cannot read the deployed plan %s (%s): run the plan play of site.yml "
+                            "(refarch.ai_cluster.plan) first, or give plan_dir" % (path, exc)) from None
+    if not isinstance(plan, dict) or "devices" not in plan:
+        raise ValidateError("%s is not a plan.json of this collection" % path)
+    return plan
