@@ -34,6 +34,7 @@ Sources of the facts:
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import Any
 
 #: One platform. ``port_naming`` is the scheme of :func:`port_name`; ``max_mtu`` the largest MTU a
 #: routed port takes (None: no limit below the design's); ``rendered``: roles/fabric_switch has
@@ -111,7 +112,7 @@ NOS_VERSION = {
 #:   "Upgrading Cumulus Linux").
 #:
 #: EOS and the InfiniBand switches have none: their upgrade is refused with the reason.
-NOS_UPGRADE = {
+NOS_UPGRADE: dict[str, dict[str, Any]] = {
     "lab": {"drain": (("vtysh", "-c", "configure terminal", "-c", "router bgp {asn}", "-c", "bgp graceful-shutdown"),),
             "install": (), "package": "frr", "reboot": False,
             "undrain": (("vtysh", "-c", "configure terminal", "-c", "router bgp {asn}", "-c", "no bgp graceful-shutdown"),)},
@@ -129,7 +130,7 @@ NOS_UPGRADE = {
 }
 
 
-def nos_upgrade(name: str, asn: object = None, image: str | None = None) -> dict | None:
+def nos_upgrade(name: str, asn: object = None, image: str | None = None) -> dict[str, Any] | None:
     """The NOS upgrade steps of platform ``name`` with the switch's ASN and image filled in, or None
     where the platform has none (see NOS_UPGRADE)."""
     steps = NOS_UPGRADE.get(name)

@@ -55,29 +55,17 @@ def is_drained(state: str) -> bool:
     return "drain" in state
 
 
-def plan_drain(states: dict[str, dict[str, str]], nodes: list[str], marker: str) -> dict[str, list[str]]:
-    """Which of ``nodes`` to drain now, which are ours already, which someone else drained, which Slurm does not know."""
-    out: dict[str, list[str]] = {"drain": [], "ours": [], "foreign": [], "unknown": []}
+def classify(states: dict[str, dict[str, str]], nodes: list[str], marker: str) -> dict[str, list[str]]:
+    """``nodes`` by what the roll may do with them: ``up`` (taking jobs: to drain), ``ours`` (drained
+    or down with a reason beginning with ``marker``: ours to resume), ``foreign`` (drained or down
+    for another reason: left alone), ``unknown`` (not a Slurm node)."""
+    out: dict[str, list[str]] = {"up": [], "ours": [], "foreign": [], "unknown": []}
     for node in nodes:
         info = states.get(node)
         if info is None:
             out["unknown"].append(node)
         elif is_drained(info["state"]) or info["state"].startswith("down"):
             out["ours" if info["reason"].startswith(marker) else "foreign"].append(node)
-        else:
-            out["drain"].append(node)
-    return out
-
-
-def plan_resume(states: dict[str, dict[str, str]], nodes: list[str], marker: str) -> dict[str, list[str]]:
-    """Which of ``nodes`` to resume (drained by us), which to leave (drained by someone else), which are up."""
-    out: dict[str, list[str]] = {"resume": [], "foreign": [], "up": [], "unknown": []}
-    for node in nodes:
-        info = states.get(node)
-        if info is None:
-            out["unknown"].append(node)
-        elif is_drained(info["state"]) or info["state"].startswith("down"):
-            out["resume" if info["reason"].startswith(marker) else "foreign"].append(node)
         else:
             out["up"].append(node)
     return out

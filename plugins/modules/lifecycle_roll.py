@@ -80,7 +80,9 @@ roll:
     - With O(step=plan), the roll, that is C(plan), C(limits), C(held), C(batches) (each C(index),
       C(devices) and per device its C(changes)), C(order) and C(serial) (the nodes in batch order and
       the batch sizes, for a play's C(hosts) and C(serial)), C(batch_of) (node to batch), C(targets) (per node the
-      C(driver_version) and C(driver_branch) to install), C(switch_batches) and C(not_rolled).
+      C(driver_version) and C(driver_branch) to install, and C(install_driver), false for a node a
+      stopped roll left drained that no longer drifts; per switch its platform's C(drain),
+      C(install), C(undrain), C(package), C(reboot) and the C(nos_version)), C(switch_batches) and C(not_rolled).
   returned: with O(step=plan)
   type: dict
 lines:

@@ -108,7 +108,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.slurm_drain import (
-    parse_sinfo, plan_drain, plan_resume, sinfo_argv, squeue_argv, update_argv)
+    classify, parse_sinfo, sinfo_argv, squeue_argv, update_argv)
 
 
 def _run(module, argv):
@@ -138,16 +138,15 @@ def main():
     result = dict(changed=False, drained=[], resumed=[], foreign=[], unknown=[], waited_s=0.0)
     if not nodes:
         module.exit_json(**result)
-    states = parse_sinfo(_run(module, sinfo_argv(nodes)))
+    todo = classify(parse_sinfo(_run(module, sinfo_argv(nodes))), nodes, p["marker"])
+    result.update(foreign=todo["foreign"], unknown=todo["unknown"])
     if p["state"] == "drained":
-        todo = plan_drain(states, nodes, p["marker"])
-        result.update(foreign=todo["foreign"], unknown=todo["unknown"])
         if todo["unknown"]:
             module.fail_json(msg="Slurm does not know node(s) %s" % ", ".join(todo["unknown"]), **result)
-        if todo["drain"]:
-            result.update(changed=True, drained=todo["drain"])
+        if todo["up"]:
+            result.update(changed=True, drained=todo["up"])
             if not module.check_mode:
-                _run(module, update_argv(todo["drain"], "DRAIN", p["reason"]))
+                _run(module, update_argv(todo["up"], "DRAIN", p["reason"]))
         if module.check_mode or p["wait_s"] <= 0:
             module.exit_json(**result)
         start = time.monotonic()
@@ -162,12 +161,10 @@ def main():
                                  jobs=jobs, **result)
             time.sleep(max(1, p["poll_s"]))
         module.exit_json(**result)
-    todo = plan_resume(states, nodes, p["marker"])
-    result.update(foreign=todo["foreign"], unknown=todo["unknown"])
-    if todo["resume"]:
-        result.update(changed=True, resumed=todo["resume"])
+    if todo["ours"]:
+        result.update(changed=True, resumed=todo["ours"])
         if not module.check_mode:
-            _run(module, update_argv(todo["resume"], "RESUME"))
+            _run(module, update_argv(todo["ours"], "RESUME"))
     module.exit_json(**result)
 
 

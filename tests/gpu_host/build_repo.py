@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Build the signed APT repository that the gpu_host Molecule scenario installs from.
 
-    python3 build_repo.py OUT_DIR
+    python3 build_repo.py OUT_DIR [lab]
 
 OUT_DIR gets a flat repository (``Suites: /``, like NVIDIA's CUDA repository) of tiny stand-in
 packages that bear NVIDIA's package names and versions, an ``InRelease`` signed with a throwaway
@@ -14,7 +14,13 @@ NVIDIA software: the "driver" ships only a stand-in ``nvidia-smi`` that prints a
 The repository carries driver branch 570 and a newer 575 of the same packages, so that the test
 sees the role's branch pin at work (cuda-drivers-570 depends on ``nvidia-driver-cuda (>= 570...)``,
 which 575 would satisfy, as in NVIDIA's repository). The build is skipped when OUT_DIR/stamp
-matches this script and the fixtures. Needs dpkg-deb, dpkg-scanpackages and gpg.
+matches this script, the fixtures and the profile. Needs dpkg-deb, dpkg-scanpackages and gpg.
+
+Profile ``lab`` (the lifecycle twin, tests/lab/test_lifecycle_twin.py) makes the stand-in
+nvidia-smi print what the catalog's ``lab-node`` model has: the recorded document cut to two GPUs
+named ``Lab GPU stand-in (lab-gpu)`` with 16 GiB each, so that validation of a lab node passes with
+the driver installed. Each branch reports the CUDA version its driver ships with (570.133.20:
+CUDA 12.8, 575.51.03: CUDA 12.9; NVIDIA CUDA Toolkit release notes, "CUDA Driver" table).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import email.utils
 import gzip
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -58,7 +65,32 @@ def unit(description, binary):
             "[Install]\nWantedBy=multi-user.target\n" % (description, binary))
 
 
-def packages():
+# The CUDA version each stand-in driver reports (see the docstring).
+CUDA = {"570.133.20": "12.8", "575.51.03": "12.9"}
+
+
+def lab_xml(text):
+    """The recorded document as a lab-node's: its first two GPUs, named and sized as the catalog's lab-gpu."""
+    head, _sep, rest = text.partition("<gpu id=")
+    gpus = ["<gpu id=" + g for g in rest.split("<gpu id=")]
+    tail = gpus[-1][gpus[-1].index("</gpu>") + len("</gpu>"):]
+    gpus[-1] = gpus[-1][:gpus[-1].index("</gpu>") + len("</gpu>")] + "\n\t"
+    body = "".join(gpus[:2]).rstrip() + "\n" + tail.lstrip("\n\t ")
+    head = re.sub(r"<attached_gpus>\d+</attached_gpus>", "<attached_gpus>2</attached_gpus>", head)
+    body = body.replace("NVIDIA H100 80GB HBM3", "Lab GPU stand-in (lab-gpu)")
+    body = re.sub(r"(<fb_memory_usage>\s*<total>)\d+ MiB", r"\g<1>16384 MiB", body)
+    return head + "\t" + body
+
+
+def nvidia_smi_xml(driver, profile):
+    text = open(XML, encoding="utf-8").read()
+    if profile == "lab":
+        text = lab_xml(text)
+    text = text.replace("<cuda_version>12.8</cuda_version>", "<cuda_version>%s</cuda_version>" % CUDA[driver])
+    return text.replace("570.133.20", driver)
+
+
+def packages(profile="h100"):
     """(name, version, depends, {path: (mode, content)}) of every stand-in package."""
     out = []
     for driver in ("570.133.20", "575.51.03"):
@@ -71,8 +103,7 @@ def packages():
                     0o644, unit("NVIDIA Persistence Daemon", "/usr/bin/nvidia-persistenced"))}),
             ("nvidia-driver-cuda", rev, "nvidia-persistenced (= %s)" % rev, {
                 "usr/bin/nvidia-smi": (0o755, NVIDIA_SMI),
-                "usr/share/refarch-standin/nvidia-smi-q-x.xml": (
-                    0o644, open(XML, encoding="utf-8").read().replace("570.133.20", driver)),
+                "usr/share/refarch-standin/nvidia-smi-q-x.xml": (0o644, nvidia_smi_xml(driver, profile)),
                 "usr/share/refarch-standin/nvlink-status.txt": (0o644, open(NVLINK, encoding="utf-8").read())}),
             ("nvidia-kernel-dkms", rev, "", {}),
             ("nvidia-kernel-open-dkms", rev, "", {}),
@@ -130,8 +161,38 @@ def digest(path, algo):
     return h.hexdigest()
 
 
-def main(out):
-    stamp_src = hashlib.sha256()
+def index_and_sign(out, work, description="stand-ins bearing NVIDIA package names (refarch.ai_cluster tests)"):
+    """Index the .deb files in ``out`` (Packages, Release) and sign it with a throwaway key made in
+    ``work``: InRelease, and the key's public half in key.asc."""
+    listing = subprocess.run(["dpkg-scanpackages", "--multiversion", ".", "/dev/null"], cwd=out, check=True,
+                             capture_output=True, text=True).stdout
+    with open(os.path.join(out, "Packages"), "w", encoding="utf-8") as handle:
+        handle.write(listing)
+    with open(os.path.join(out, "Packages.gz"), "wb") as handle:
+        handle.write(gzip.compress(listing.encode(), mtime=0))
+    lines = ["Origin: refarch-test", "Label: refarch-test", "Architectures: amd64 arm64 all",
+             "Date: %s" % email.utils.formatdate(usegmt=True),
+             "Description: %s" % description]
+    for field, algo in (("MD5Sum", "md5"), ("SHA256", "sha256")):
+        lines.append("%s:" % field)
+        for name in ("Packages", "Packages.gz"):
+            path = os.path.join(out, name)
+            lines.append(" %s %d %s" % (digest(path, algo), os.path.getsize(path), name))
+    with open(os.path.join(out, "Release"), "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    # A throwaway signing key, made for this build and used for nothing else.
+    home = os.path.join(work, "gnupg")
+    os.makedirs(home, mode=0o700)
+    gpg = ["gpg", "--homedir", home, "--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", ""]
+    subprocess.run(gpg + ["--quick-generate-key", "refarch test repository <test@example.invalid>",
+                          "ed25519", "sign", "1d"], check=True)
+    subprocess.run(gpg + ["--clearsign", "--output", os.path.join(out, "InRelease"),
+                          os.path.join(out, "Release")], check=True)
+    subprocess.run(gpg + ["--armor", "--output", os.path.join(out, "key.asc"), "--export"], check=True)
+
+
+def main(out, profile="h100"):
+    stamp_src = hashlib.sha256(profile.encode())
     for path in (os.path.abspath(__file__), XML, NVLINK):
         with open(path, "rb") as handle:
             stamp_src.update(handle.read())
@@ -144,39 +205,15 @@ def main(out):
         shutil.rmtree(out)
     os.makedirs(out)
     with tempfile.TemporaryDirectory() as work:
-        for spec in packages():
+        for spec in packages(profile):
             build_deb(work, out, *spec)
-        listing = subprocess.run(["dpkg-scanpackages", "--multiversion", ".", "/dev/null"], cwd=out, check=True,
-                                 capture_output=True, text=True).stdout
-        with open(os.path.join(out, "Packages"), "w", encoding="utf-8") as handle:
-            handle.write(listing)
-        with open(os.path.join(out, "Packages.gz"), "wb") as handle:
-            handle.write(gzip.compress(listing.encode(), mtime=0))
-        lines = ["Origin: refarch-test", "Label: refarch-test", "Architectures: amd64 arm64 all",
-                 "Date: %s" % email.utils.formatdate(usegmt=True),
-                 "Description: stand-ins bearing NVIDIA package names (refarch.ai_cluster tests)"]
-        for field, algo in (("MD5Sum", "md5"), ("SHA256", "sha256")):
-            lines.append("%s:" % field)
-            for name in ("Packages", "Packages.gz"):
-                path = os.path.join(out, name)
-                lines.append(" %s %d %s" % (digest(path, algo), os.path.getsize(path), name))
-        with open(os.path.join(out, "Release"), "w", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
-        # A throwaway signing key, made for this build and used for nothing else.
-        home = os.path.join(work, "gnupg")
-        os.makedirs(home, mode=0o700)
-        gpg = ["gpg", "--homedir", home, "--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", ""]
-        subprocess.run(gpg + ["--quick-generate-key", "refarch test repository <test@example.invalid>",
-                              "ed25519", "sign", "1d"], check=True)
-        subprocess.run(gpg + ["--clearsign", "--output", os.path.join(out, "InRelease"),
-                              os.path.join(out, "Release")], check=True)
-        subprocess.run(gpg + ["--armor", "--output", os.path.join(out, "key.asc"), "--export"], check=True)
+        index_and_sign(out, work)
     with open(stamp_file, "w") as handle:
         handle.write(stamp + "\n")
     print("built %s" % out)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3) or (len(sys.argv) == 3 and sys.argv[2] != "lab"):
         sys.exit(__doc__)
-    main(os.path.abspath(sys.argv[1]))
+    main(os.path.abspath(sys.argv[1]), *sys.argv[2:])

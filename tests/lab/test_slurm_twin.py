@@ -23,25 +23,16 @@ Needs what the lab twin needs (root, podman, runc); skipped otherwise. About 10 
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
-import shutil
-import sys
 import time
-from pathlib import Path
 
 import pytest
-import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "validate"))
-from twin import ROOT, ValidateTwin, run, why_not_usable  # noqa: E402  pylint: disable=import-error,wrong-import-position
+from slurm_twin import HEAD, NAME, NODES, ROOT, idle, slurm  # noqa: F401  pylint: disable=import-error
 
 pytestmark = pytest.mark.lab
 
-NAME = "slm"
-HEAD = NAME + "-mgmt-1"
-NODES = ["%s-node-%d" % (NAME, i) for i in range(1, 5)]
 # An inference job asked for a node that just left training starts within this many seconds of the
 # end of the switch (the switch itself takes at most the training grace, 20 s in the lab design,
 # plus one poll of squeue, 10 s).
@@ -54,47 +45,8 @@ sleep 600 & wait
 """
 
 
-@pytest.fixture(scope="module")
-def pool(tmp_path_factory):
-    reason = why_not_usable()
-    if reason:
-        pytest.skip(reason)
-    t = ValidateTwin(tmp_path_factory.mktemp("slurm-twin"), name=NAME)
-    # The lab's modes start at 07:00 and 19:00 UTC; the tests need day now and no timer firing while
-    # they run, whatever the hour: day began an hour ago, night begins in eleven hours.
-    now = datetime.datetime.now(datetime.timezone.utc)   # the containers keep UTC
-    t.starts = {"day": (now - datetime.timedelta(hours=1)).strftime("%H:%M"),
-                "night": (now + datetime.timedelta(hours=11)).strftime("%H:%M")}
-    raw = yaml.safe_load(t.design.read_text())
-    for mode in raw["scheduler"]["modes"]:
-        mode["start"] = t.starts[mode["name"]]
-    t.design.write_text(yaml.safe_dump(raw, sort_keys=False))
-    for path in (ROOT / "inventories" / "lab" / "group_vars").glob("*.yml"):
-        shutil.copy(path, t.dir / "group_vars" / path.name)
-    try:
-        t.up()
-        t.site = t.must("site", "-i", t.inventory, "playbooks/site.yml", "-e", "plan_dir=%s" % t.plan_dir,
-                        timeout=1800)
-        yield t
-    finally:
-        slurm(t, "scancel --user=root || true", check=False)
-        t.down()
-        print("\nslurm twin timings (s): %s" % ", ".join("%s %.1f" % kv for kv in t.times.items()))
-
-
-def slurm(twin, script, check=True, host=HEAD):
-    out = run(["podman", "exec", host, "bash", "-ec", script], timeout=300)
-    if check and out.returncode != 0:
-        raise AssertionError("%s: %r failed: %s%s" % (host, script, out.stdout, out.stderr))
-    return out.stdout
-
-
 def recap(output):
     return {m.group(1): (int(m.group(2)), int(m.group(3)), int(m.group(4))) for m in RECAP.finditer(output)}
-
-
-def idle(twin):
-    slurm(twin, "scancel --user=root; for i in $(seq 60); do [ -z \"$(squeue -h)\" ] && exit 0; sleep 1; done; exit 1")
 
 
 def test_site_brought_slurm_up_and_validation_checked_it(pool):
@@ -147,7 +99,8 @@ def test_a_tenant_over_its_gpu_quota_waits(pool):
     states = {}
     while time.monotonic() < deadline:
         states = dict(line.split(None, 1) for line in slurm(pool, "squeue -h -o '%i %T %r'").splitlines())
-        if states.get(first, "").startswith("RUNNING") and second in states:
+        # The second job's reason reads None until the scheduler has considered it.
+        if states.get(first, "").startswith("RUNNING") and states.get(second, "PENDING None") != "PENDING None":
             break
         time.sleep(1)
     assert states[first].startswith("RUNNING"), states

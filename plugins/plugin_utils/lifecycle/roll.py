@@ -95,11 +95,12 @@ def roll_plan(plan: dict[str, Any], inventory: dict[str, Any], state: dict[str, 
     roll = plan["lifecycle"]["roll"]
     nodes = [b for b in out if b["kind"] == "nodes"]
     switches = [b for b in out if b["kind"] == "switches"]
-    targets: dict[str, Any] = {n: node_targets(plan, n) for b in nodes for n in b["devices"]}
+    # A node a stopped roll left drained that no longer drifts was updated: validate and resume it.
+    targets: dict[str, Any] = {n: dict(node_targets(plan, n), install_driver=n in changes) for b in nodes for n in b["devices"]}
     targets.update({n: switch_targets(plan, n) for b in switches for n in b["devices"]})
     not_rolled = [{"device": n, "reason": "; ".join(c) + ": firmware is flashed with the vendor's tool "
                    "(nvfwupd, Redfish SimpleUpdate), then run the lifecycle inventory again"}
-                  for n, c in sorted(other.items()) if n not in changes]
+                  for n, c in sorted(other.items())]
     not_rolled += [{"device": n, "reason": "; ".join(changes.get(n) or []) + ": " + why}
                    for n, why in sorted(refused.items())]
     return {

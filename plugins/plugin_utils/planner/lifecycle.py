@@ -17,7 +17,7 @@ import math
 from typing import Any
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import (
-    NODE_ROLE, NODE_VERSION_FIELDS, SWITCH_BASELINE_FIELDS, SWITCH_ROLES)
+    NODE_ROLE, NODE_VERSION_FIELDS, NVLINK_SWITCH_ROLE, PDU_ROLE, SWITCH_BASELINE_FIELDS, SWITCH_ROLES)
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 
 # The roll's limits when the design gives none (design.schema.json lifecycle.roll).
@@ -46,14 +46,16 @@ def lifecycle_record(plan: Any) -> dict[str, Any] | None:
     if not spec:
         return None
     devices = list(plan.devices.values())
+    # Models of the devices that run software of their own (not PDUs, not NVLink switch trays,
+    # which NVIDIA's own software manages).
     kinds = {d.model: ("node" if d.role == NODE_ROLE else "switch" if d.role in SWITCH_ROLES else "server")
-             for d in devices if d.model}
+             for d in devices if d.model and d.role not in (PDU_ROLE, NVLINK_SWITCH_ROLE)}
     problems: list[str] = []
     baselines = {}
     for model, entry in sorted((spec.get("baseline") or {}).items()):
         resolved = _baseline(plan.design.catalog, model, entry or {}, kinds, problems)
         if resolved is not None:
-            baselines[model] = resolved
+            baselines[host_model(plan.design.catalog, model, kinds)] = resolved
     branch = str((plan.design.raw.get("hosts") or {}).get("driver_branch") or "")
     for model, base in sorted(baselines.items()):
         driver = str(base["versions"].get("driver_version") or "")
@@ -67,9 +69,17 @@ def lifecycle_record(plan: Any) -> dict[str, Any] | None:
     return {"baselines": baselines, "roll": roll}
 
 
+def host_model(catalog: Any, model: str, kinds: dict[str, str]) -> str:
+    """The model of the hosts a baseline key means: a rack-scale system's hosts are its compute
+    trays (a design names the system, the plan's devices the tray)."""
+    system = catalog.systems.get(model)
+    return system.tray if system is not None and model not in kinds else model
+
+
 def _baseline(catalog: Any, model: str, entry: dict[str, Any], kinds: dict[str, str],
               problems: list[str]) -> dict[str, Any] | None:
     path = "lifecycle.baseline.%s" % model
+    model = host_model(catalog, model, kinds)
     kind = kinds.get(model)
     if kind is None:
         problems.append(field(path, "model %s is not used in this design (its devices' models: %s)" % (

@@ -17,7 +17,7 @@ import yaml
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import ValidateError
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.slurm_drain import (
-    parse_sinfo, plan_drain, plan_resume, squeue_argv, update_argv)
+    classify, parse_sinfo, squeue_argv, update_argv)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.report import plan_lines, stop_markdown
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.roll import (
     done_state, roll_plan, stopped_state)
@@ -43,7 +43,8 @@ def test_every_drifting_node_in_batches_of_one_node_per_su(plan):
     assert [b["devices"] for b in roll["batches"]] == [["lab-node-1", "lab-node-3"], ["lab-node-2", "lab-node-4"]]
     assert all(plan["devices"][b["devices"][0]]["su"] != plan["devices"][b["devices"][1]]["su"] for b in roll["batches"])
     assert roll["order"] == ["lab-node-1", "lab-node-3", "lab-node-2", "lab-node-4"] and roll["serial"] == [2, 2]
-    assert roll["targets"]["lab-node-2"] == {"driver_version": "575.51.03", "driver_branch": "575"}
+    assert roll["targets"]["lab-node-2"] == {
+        "driver_version": "575.51.03", "driver_branch": "575", "install_driver": True}
     assert roll["batch_of"] == {"lab-node-1": 1, "lab-node-3": 1, "lab-node-2": 2, "lab-node-4": 2}
     lines = plan_lines(roll)
     assert lines[1] == ("batch 1: lab-node-1 (driver_version 570.133.20 -> 575.51.03), "
@@ -76,6 +77,7 @@ def test_a_stopped_roll_s_drained_nodes_come_first_in_the_rerun(plan):
     assert again["held"] == ["lab-node-1", "lab-node-3"]
     assert [b["devices"] for b in again["batches"]] == [["lab-node-1", "lab-node-3"], ["lab-node-2", "lab-node-4"]]
     assert again["batches"][0]["changes"]["lab-node-1"].startswith("left drained by the stopped roll")
+    assert not again["targets"]["lab-node-1"]["install_driver"] and again["targets"]["lab-node-2"]["install_driver"]
     done = done_state(again, "2026-11-30T01:00:00Z")
     assert done["status"] == "done" and done["pending"] == [] and len(done["done"]) == 4
     # A roll that finished leaves nothing held.
@@ -101,11 +103,9 @@ def test_drain_and_resume_touch_only_what_the_roll_owns():
     states = parse_sinfo(SINFO)
     assert states["slm-node-2"] == {"state": "idle", "reason": ""}
     nodes = ["slm-node-%d" % i for i in range(1, 6)]
-    assert plan_drain(states, nodes, "refarch lifecycle") == {
-        "drain": ["slm-node-2"], "ours": ["slm-node-1", "slm-node-3"], "foreign": ["slm-node-4"],
-        "unknown": ["slm-node-5"]}
-    assert plan_resume(states, nodes, "refarch lifecycle") == {
-        "resume": ["slm-node-1", "slm-node-3"], "foreign": ["slm-node-4"], "up": ["slm-node-2"],
+    # Drain what takes jobs; resume only what the roll drained; never touch an operator's drain.
+    assert classify(states, nodes, "refarch lifecycle") == {
+        "up": ["slm-node-2"], "ours": ["slm-node-1", "slm-node-3"], "foreign": ["slm-node-4"],
         "unknown": ["slm-node-5"]}
     assert update_argv(["a", "b"], "DRAIN", "refarch lifecycle: x") == [
         "scontrol", "update", "NodeName=a,b", "State=DRAIN", "Reason=refarch lifecycle: x"]

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.batches import batches, limits, node_domains
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import load_catalog
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.design import (
     design_schema, layered, reference_names)
@@ -217,6 +218,26 @@ def scheduler(draw: Any, count: int, wild: bool) -> dict[str, Any]:
 
 
 @st.composite
+def lifecycle(draw: Any, server: str, wild: bool) -> dict[str, Any]:
+    """A lifecycle section: a baseline of the node model (or, wild, of a model or field it does not
+    take), and roll shares of every size."""
+    versions = st.fixed_dictionaries({}, optional={
+        "driver_version": st.sampled_from(["570.133.20", "575.51.03", "580.126.20"]),
+        "bmc": st.sampled_from(["1.0", "25.06.27"]), "bios": st.just("2.0"),
+        "firmware": st.dictionaries(st.sampled_from(["GPU0", "HGX_0"]), st.just("1.0"), max_size=2)})
+    baseline = {server: draw(versions)}
+    if not baseline[server]:
+        baseline[server]["bios"] = "1.0"
+    if wild and draw(st.booleans()):
+        baseline[draw(st.sampled_from(SERVERS + sorted(CATALOG.switches)))] = draw(st.sampled_from([
+            {"nos_version": "1"}, {"bmc": "1"}, {"known_good": draw(st.sampled_from(sorted(CATALOG.baselines) + ["x"]))}]))
+    share = st.integers(1, 100).map(lambda p: "%d%%" % p)
+    roll = draw(st.fixed_dictionaries({}, optional={"su_share": share, "tenant_share": share, "rail_share": share,
+                                                    "batch_nodes": st.one_of(st.none(), st.integers(1, 64))}))
+    return {"baseline": baseline, "roll": roll}
+
+
+@st.composite
 def designs(draw: Any, max_nodes: int = MAX_NODES) -> dict[str, Any]:
     """A design dict of the whole design space (valid or refused by field, never a crash).
 
@@ -272,6 +293,8 @@ def designs(draw: Any, max_nodes: int = MAX_NODES) -> dict[str, Any]:
             fabrics.setdefault("compute", compute)["appliances"] = {"model": "lab-head" if (
                 compute or {}).get("switch", "").startswith("lab") else "mgmt-x86", "count": draw(st.integers(1, 2))}
             spec["fabrics"] = fabrics
+    if _often(draw, wild, 4, 3):
+        spec["lifecycle"] = draw(lifecycle(server, wild))
     if _often(draw, wild, 4, 2):
         rack: dict[str, Any] = {}
         if draw(st.booleans()):
@@ -514,7 +537,29 @@ def cross_check(spec: dict[str, Any], plan: Any) -> list[str]:
     if tenanted != reserved:
         out.append("%d nodes carry a tenant, tenants reserve %d" % (tenanted, reserved))
     out += _scheduler_check(plan, nodes)
+    out += _lifecycle_check(plan, nodes)
     return out[:10]
+
+
+def _lifecycle_check(plan: Any, nodes: list[Any]) -> list[str]:
+    """The roll of every node and switch: each in one batch, no batch over a share of its SU."""
+    if (plan.lifecycle is None) != (not plan.design.raw.get("lifecycle")):
+        return ["lifecycle record and design section disagree"]
+    if plan.lifecycle is None:
+        return []
+    keys = ("role", "su", "tenant", "fabric", "rail", "pod")
+    small = {"lifecycle": plan.lifecycle,
+             "devices": {d.name: {k: getattr(d, k) for k in keys} for d in plan.devices.values()}}
+    names = [d.name for d in nodes]
+    out = batches(small, names)
+    if sorted(n for b in out for n in b) != sorted(names):
+        return ["the roll's batches do not hold every GPU node once"]
+    cap = limits(small)
+    for batch in out:
+        for domain, count in collections.Counter(dom for n in batch for dom in node_domains(small["devices"][n])).items():
+            if count > cap[domain]:
+                return ["a batch holds %d nodes of %s, its share allows %d" % (count, domain, cap[domain])]
+    return []
 
 
 def _scheduler_check(plan: Any, nodes: list[Any]) -> list[str]:

@@ -156,3 +156,11 @@ def test_switches_go_one_per_redundancy_group_and_half_a_rail_at_most():
             len([n for n in batch if dev[n]["role"] == "leaf"])
         assert max(Counter(dev[n]["rail"] for n in batch if dev[n]["role"] == "leaf").values() or [0]) <= 1
     assert sorted(n for b in out for n in b) == switches and len(out) == 2
+
+
+def test_a_rack_scale_system_s_baseline_is_its_compute_trays():
+    raw = yaml.safe_load(open(os.path.join(ROOT, "inventories", "training-pod-nvl72", "design.yml")))
+    raw["lifecycle"] = {"baseline": {"dgx-gb200-nvl72": {"known_good": "dgx-gb200-tray-sw-1.3"}}}
+    base = plan_design(raw).lifecycle["baselines"]
+    assert list(base) == ["dgx-gb200-tray"]
+    assert base["dgx-gb200-tray"]["versions"] == {"bmc": "25.06-A", "bios": "2.04.12", "nic_firmware": "28.46.3048"}
