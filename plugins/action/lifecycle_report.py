@@ -23,12 +23,8 @@ from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import R
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action_args import as_bool
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.drift import counts, drift_rows
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.observed import observed_versions
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.report import drift_csv, drift_markdown
-
-
-def lifecycle_dir(plan_dir, dest):
-    """Where the lifecycle files go: ``dest``, else ``plan_dir/lifecycle``."""
-    return os.path.abspath(os.path.expanduser(to_text(dest))) if dest else os.path.join(plan_dir, "lifecycle")
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.report import (
+    drift_csv, drift_markdown, lifecycle_dir)
 
 
 class ActionModule(RefarchAction):
@@ -39,7 +35,7 @@ class ActionModule(RefarchAction):
             raise ValidateError("plan_dir is required: the directory of the deployed plan.json")
         plan_dir = os.path.abspath(os.path.expanduser(to_text(args["plan_dir"])))
         plan = load_deployed_plan(plan_dir)
-        dest = lifecycle_dir(plan_dir, args.get("dest"))
+        dest = lifecycle_dir(plan_dir, to_text(args["dest"]) if args.get("dest") else None)
         hostvars = task_vars.get("hostvars") or {}
         hosts = args.get("hosts") or task_vars.get("ansible_play_hosts_all") or []
         redfish_var = str(args.get("redfish") or "lifecycle_redfish")

@@ -20,7 +20,8 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import ValidateError
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.fileio import write_if_changed
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.action import RefarchAction, load_deployed_plan
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.report import plan_lines, stop_markdown
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.report import (
+    lifecycle_dir, plan_lines, stop_markdown)
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.roll import done_state, roll_plan, stopped_state
 
 STEPS = ("plan", "stopped", "done")
@@ -46,8 +47,7 @@ class ActionModule(RefarchAction):
         if not args.get("plan_dir"):
             raise ValidateError("plan_dir is required: the directory of the deployed plan.json")
         plan_dir = os.path.abspath(os.path.expanduser(to_text(args["plan_dir"])))
-        dest = (os.path.abspath(os.path.expanduser(to_text(args["dest"]))) if args.get("dest")
-                else os.path.join(plan_dir, "lifecycle"))
+        dest = lifecycle_dir(plan_dir, to_text(args["dest"]) if args.get("dest") else None)
         state_file = os.path.join(dest, "roll-state.json")
         stop_file = os.path.join(dest, "roll-stopped.md")
         write = not self._task.check_mode

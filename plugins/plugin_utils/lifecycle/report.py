@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from typing import Any
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.lifecycle.drift import DRIFT, OK, UNKNOWN
+
+
+def lifecycle_dir(plan_dir: str, dest: str | None = None) -> str:
+    """Where the lifecycle files of a plan go: ``dest``, else ``lifecycle`` under the plan's folder."""
+    return os.path.abspath(os.path.expanduser(dest)) if dest else os.path.join(plan_dir, "lifecycle")
+
 
 CSV_FIELDS = ("device", "role", "model", "component", "item", "expected", "observed", "status", "reason")
 
