@@ -70,13 +70,42 @@ def bill(design: Design, devices: Sequence[Device], links: Sequence[Link],
         rows[("transceiver", module, fabric, "")] += 1
     rows[("rack", "rack %dU %g kW" % (design.facility["rack"]["units"], design.facility["rack"]["power_kw"]),
           "", "")] += len(racks)
+    return _by_part_number(design, rows)
+
+
+def _by_part_number(design: Design, rows: Mapping[tuple[Any, ...], int]) -> list[dict[str, Any]]:
+    """One row per part a buyer orders. Two catalog items can be the same part run two ways (the
+    twin-port 980-9I510-00NS00 is ``xcvr-2x400g-sr4`` broken out toward nodes and
+    ``xcvr-800g-2xsr4`` as one 800G uplink): their counts are summed into one row naming both
+    items, so an order never splits one part number over two lines. Items without a part number
+    stay a row each."""
+    merged: dict[tuple[Any, ...], tuple[list[str], int]] = {}
+    for (c, i, f, d), q in rows.items():
+        part = _entry(design, c, i).get("part_number", "")
+        key = (c, part or (None, i), f, d)
+        items, total = merged.get(key, ([], 0))
+        merged[key] = (items + [i], total + q)
     out = []
-    for (c, i, f, d), q in sorted(rows.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
-        row: dict[str, Any] = {"category": c, "item": i, "part_number": _entry(design, c, i).get("part_number", ""),
+    for (c, part, f, d), (items, q) in merged.items():
+        items = sorted(items)
+        row: dict[str, Any] = {"category": c, "item": " + ".join(items), "part_number": part if isinstance(part, str) else "",
                                "fabric": f, "detail": d, "quantity": q}
-        row.update(_price(design, c, i, q))
+        row.update(_part_price(design, c, items, q))
         out.append(row)
-    return out
+    return sorted(out, key=lambda r: (r["category"], r["item"], str(r["fabric"]), str(r["detail"])))
+
+
+def _part_price(design: Design, category: str, items: Sequence[str], quantity: int) -> dict[str, Any]:
+    """The price of one part, from whichever of its catalog items is priced; two items of one part
+    number priced differently are a catalog error, not something to average."""
+    prices = {item: _price(design, category, item, quantity) for item in items}
+    priced = {item: p for item, p in prices.items() if p}
+    if len({(p["unit_price"], p["currency"]) for p in priced.values()}) > 1:
+        section = CATEGORY_SECTION[category]
+        raise DesignError(field("catalog.%s.%s.price" % (section, sorted(priced)[0]),
+                                "%s are the same part (%s) with different prices; give them one price"
+                                % (" and ".join(sorted(priced)), _entry(design, category, items[0]).get("part_number"))))
+    return next(iter(priced.values()), {})
 
 
 def _entry(design: Design, category: str, item: str) -> Mapping[str, Any]:

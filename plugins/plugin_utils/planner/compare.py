@@ -388,16 +388,19 @@ def _ports(plan: Plan, fabric: str) -> list[Metric]:
 
 
 def _cables(plan: Plan) -> list[Metric]:
-    """Cables and transceivers by catalog item, summed over fabrics and lengths (the plan's BOM)."""
+    """Cables and transceivers by what is ordered, summed over fabrics and lengths (the plan's BOM):
+    by part number where the catalog has one (two catalog items of one part, as the BOM merges
+    them, are one count), else by catalog item. The row names only the part, so that variants
+    that run one part two ways share the row; bom.csv says which items each part is."""
     out = []
     for category, plural in (("cable", "cables"), ("transceiver", "transceivers")):
-        items: dict[str, int] = defaultdict(int)
+        parts: dict[str, int] = defaultdict(int)
         for row in plan.bom:
             if row["category"] == category:
-                items[str(row["item"])] += int(row["quantity"])
-        out.append(Metric(plural, "%s, total" % plural, sum(items.values())))
-        for item, count in sorted(items.items()):
-            out.append(Metric("%s.%s" % (plural, item), "%s %s" % (plural, item), count))
+                parts[str(row["part_number"] or row["item"])] += int(row["quantity"])
+        out.append(Metric(plural, "%s, total" % plural, sum(parts.values())))
+        for part, count in sorted(parts.items()):
+            out.append(Metric("%s.%s" % (plural, part), "%s %s" % (plural, part), count))
     compute = sum(int(row["quantity"]) for row in plan.bom if row["category"] == "cable" and row["fabric"] == COMPUTE)
     if COMPUTE in plan.fabrics:
         out.append(Metric("compute.cables", "compute cables", compute))
@@ -817,7 +820,7 @@ def markdown(comparison: Comparison) -> str:
 LEGEND = (
     "*switches*: per fabric and tier, count × model; *ports used*: on the fullest switch of the tier, of the "
     "ports it has at its native speed (a port broken out counts once), then what runs on them.",
-    "*cables*, *transceivers*: the bill of materials, all fabrics, by catalog item.",
+    "*cables*, *transceivers*: the bill of materials, all fabrics, by part number where the catalog has one (two items of one part are one row), else by catalog item.",
     "*bisection Gb/s per GPU*: a GPU's share of its node's compute ports, times the worst uplink:downlink "
     "capacity ratio of each switch tier (capped at 1), what every GPU can send across the fabric at once.",
     "*hops, node to node*: most switches between two GPU nodes on their best ports (rail-matched traffic); "

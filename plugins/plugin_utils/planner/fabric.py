@@ -13,7 +13,9 @@ The rules, for every fabric alike (compute, storage, in-band, OOB):
 * Every leaf connects to every spine of its group with the same number of links, so the spine
   count divides a leaf's uplinks; the fewest spines that have enough ports win.
 * When one spine layer cannot reach every leaf, leaves and spines form pods of whole SUs and a
-  core layer joins them: spine s of every pod connects to core group s, again balanced.
+  core layer joins them: spine s of every pod connects to core group s, again balanced. Uplinks
+  over breakout downlinks run at the native speed, unless the breakout speed keeps two tiers
+  where the native one would need the core layer (``size``).
 
 Published check: DGX SuperPOD H100 (RA-11333-001) compute fabric on QM9700 (64 ports): 1 SU =
 8 leaves + 4 spines, 4 SU = 32 leaves + 16 spines. The planner derives both from these rules.
@@ -22,7 +24,7 @@ Published check: DGX SuperPOD H100 (RA-11333-001) compute fabric on QM9700 (64 p
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Sequence, cast
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
@@ -89,7 +91,30 @@ def _fewest_dividing(total: int, minimum: int, need_ports: float, ports: int) ->
 def size(design: Design, spec: FabricSpec, reserved_slots: int = 0, end_slots: int = 0) -> Sizing:
     """Size fabric ``spec`` of ``design`` for its nodes, the ``reserved_slots`` of SU 1 and the
     ``end_slots`` after the last node (appliances, management ports); raise DesignError with the
-    field to change when it cannot."""
+    field to change when it cannot.
+
+    Uplinks over breakout downlinks default to the switch's native speed, which halves the
+    uplinks. But a spine reaches twice as many leaves at the breakout speed (a twin-port module in
+    a leaf cage feeds two spines), so where native uplinks would need a core tier and
+    breakout-speed ones keep two tiers, two tiers win: no core switches, two hops fewer. That is
+    how the DGX SuperPOD B300 Spectrum-4 RA's 16-SU row has 128 leaves and 64 SN5600 spines per
+    plane (Table 3: 256 and 128 in two planes, 8,192 leaf-spine cables, one per leaf uplink cage).
+    ``uplink_speed_gbps`` in the design always decides (sizing_notices says which was taken).
+    """
+    sizing = _size(design, spec, reserved_slots, end_slots)
+    if (sizing.tiers == 3 and spec.tiers == "auto" and spec.uplink_speed_gbps is None
+            and sizing.uplink_speed > sizing.link_speed):
+        try:
+            flat = _size(design, replace(spec, uplink_speed_gbps=sizing.link_speed), reserved_slots, end_slots)
+        except DesignError:
+            return sizing
+        if flat.tiers == 2:
+            return flat
+    return sizing
+
+
+def _size(design: Design, spec: FabricSpec, reserved_slots: int, end_slots: int) -> Sizing:
+    """``size`` at the uplink speed ``spec`` gives, else the native one (Ethernet)."""
     catalog = design.catalog
     where = "fabrics.%s" % spec.name
     server = catalog.servers[design.node_model]

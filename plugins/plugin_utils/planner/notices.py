@@ -56,6 +56,15 @@ def sizing_notices(design: Design, sizings: Mapping[str, Sizing], others: Mappin
         leaf = design.catalog.switches[spec.switch]
         split = leaf.radix_at(s.link_speed)[1] or 1
         separate = bool(leaf.raw.get("uplink_ports"))
+        if s.tiers == 2 and spec.uplink_speed_gbps is None and leaf.kind == "ethernet" and s.uplink_speed < leaf.speed_gbps:
+            # fabric.size took breakout-speed uplinks to stay at two tiers: say so, and how to undo it.
+            out.append(Notice(
+                where + ".uplink_speed_gbps",
+                "the leaf uplinks run at %g Gb/s, not %s's native %g: at %g Gb/s one spine layer cannot reach "
+                "the %d leaves%s, and a core tier would be needed" % (
+                    s.uplink_speed, leaf.id, leaf.speed_gbps, leaf.speed_gbps, s.leaves,
+                    " of a plane" if s.planes > 1 else ""),
+                "set uplink_speed_gbps: %g to take the core tier instead" % leaf.speed_gbps))
         # Counted in the switch's own ports (cages), which hold downlinks split at the downlink speed
         # and uplinks at theirs (the native speed over breakout downlinks).
         cages = int(leaf.raw["ports"]["count"])

@@ -15,9 +15,13 @@ import collections
 import os
 
 import pytest
+import yaml
 
+from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.artifacts import bom_text
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.plan import plan_design
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 # RA-11333-001 V11, Table 4: SU -> (nodes, leaves, spines, "compute and UFM" cables, "spine-leaf" cables).
 RA_TABLE_4 = {1: (31, 8, 4, 252, 256), 2: (63, 16, 8, 508, 512), 4: (127, 32, 16, 1020, 1024)}
@@ -331,3 +335,42 @@ def test_storage_targets_are_appliances_of_the_storage_fabric(tmp_path):
     # 2 UFM x 2 ports + 3 targets x 4 ports = 16 ports = 8 positions at the end of storage SU 1.
     storage = plan.fabrics["storage"]
     assert storage["links"]["node_leaf"] == 63 * 2 + 16
+
+
+def _eth_pod_with_quotes(tmp_path, price_2x400, price_800):
+    """127 DGX H100 on SN5600 (400G breakouts down, 800G up): both ways of running 980-9I510-00NS00
+    in one fabric, with the two catalog items quoted at the given prices."""
+    with open(os.path.join(ROOT, "catalog", "cables.yml"), encoding="utf-8") as handle:
+        builtin = yaml.safe_load(handle)["cables"]
+    quotes = tmp_path / "quotes.yml"
+    quotes.write_text(yaml.safe_dump({"cables": {
+        "xcvr-2x400g-sr4": dict(builtin["xcvr-2x400g-sr4"], price=price_2x400, currency="USD"),
+        "xcvr-800g-2xsr4": dict(builtin["xcvr-800g-2xsr4"], price=price_800, currency="USD")}}))
+    design = {"name": "eth", "reference": "training-pod", "catalog": [str(quotes)],
+              "fabrics": {"storage": None, "inband": None, "oob": None,
+                          "compute": {"kind": "roce", "switch": "sn5600", "platform": "cumulus"}}}
+    return plan_design(design, base_dir=os.fspath(tmp_path))
+
+
+def test_one_part_number_is_one_row_with_one_price(tmp_path):
+    plan = _eth_pod_with_quotes(tmp_path, 900, 900)
+    cages = {}
+    for link in plan.links:
+        for dev, cage, module in ((link.a_device, link.a_cage, link.a_module), (link.b_device, link.b_cage, link.b_module)):
+            if module:
+                cages[(dev, cage)] = module
+    modules = collections.Counter(cages.values())
+    assert modules["xcvr-2x400g-sr4"] and modules["xcvr-800g-2xsr4"]        # both ways are in the plan
+    rows = [r for r in plan.bom if r["part_number"] == "980-9I510-00NS00"]
+    assert len(rows) == 1
+    assert rows[0]["item"] == "xcvr-2x400g-sr4 + xcvr-800g-2xsr4"
+    assert rows[0]["quantity"] == modules["xcvr-2x400g-sr4"] + modules["xcvr-800g-2xsr4"]
+    assert rows[0]["extended_price"] == 900 * rows[0]["quantity"]
+    assert sum(1 for line in bom_text(plan).splitlines() if ",980-9I510-00NS00," in line) == 1
+
+
+def test_one_part_number_with_two_prices_is_refused_by_field(tmp_path):
+    with pytest.raises(DesignError) as err:
+        _eth_pod_with_quotes(tmp_path, 900, 1000)
+    assert "catalog.cables.xcvr-2x400g-sr4.price" in str(err.value)
+    assert "980-9I510-00NS00" in str(err.value)

@@ -82,10 +82,9 @@ SPECTRUM_ROWS = [
     ("Node-leaf links, 400G", "", _links("node_leaf")),
     ("Leaf-spine links, 800G", "", _links("leaf_spine")),
     ("Fibers, multimode", "`fiber-400g-mm` (MFP7E10)", lambda p: _count(p, "cable", "fiber-400g-mm")),
-    ("Transceivers, 2 x 400G SR4", "`xcvr-2x400g-sr4` (980-9I510-00NS00)",
-     lambda p: _count(p, "transceiver", "xcvr-2x400g-sr4")),
-    ("Transceivers, 800G 2xSR4", "`xcvr-800g-2xsr4` (980-9I510-00NS00)",
-     lambda p: _count(p, "transceiver", "xcvr-800g-2xsr4")),
+    # One part run two ways (2 x 400G toward the nodes, one 800G port toward the spines): one BOM row.
+    ("Transceivers, twin-port 980-9I510-00NS00", "`xcvr-2x400g-sr4` + `xcvr-800g-2xsr4`",
+     lambda p: _count(p, "transceiver", "980-9I510-00NS00")),
     ("Switch power, kW (catalog estimate)", "`sn5600`", _switch_kw),
 ]
 # The inference pool's table: the Spectrum-X rows, with HGX B300 nodes.

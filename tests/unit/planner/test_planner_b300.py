@@ -88,6 +88,7 @@ SPECTRUM_ROWS = [
     (2, 128, 1024, 32, 16, 1024, 1024),
     (4, 256, 2048, 64, 32, 2048, 2048),
     (8, 512, 4096, 128, 64, 4096, 4096),
+    (16, 1024, 8192, 256, 128, 8192, 8192),
 ]
 
 
@@ -97,19 +98,35 @@ def test_b300_spectrum4_published_rows(sus, nodes, gpus, leaves, spines, node_le
     # Per plane: 8 rails x 1 leaf per SU; a leaf takes 64 x 400G (32 cages broken out 2 x 400G)
     # and runs its 32 uplinks at the switch's native 800G (the default on Ethernet); spines per plane:
     # fewest n dividing 32 with 64 n >= leaves x 32. Two planes double both.
+    # At 16 SU a plane has 128 leaves, more than an SN5600 spine has 800G ports: the uplinks run at
+    # 400G instead, each leaf uplink cage's twin-port module feeding two spines, so that one spine
+    # layer of 64 per plane (128 x 400G ports each) still reaches every leaf (fabric.size).
     plan = spectrum(nodes)
     fab = plan.summary["fabrics"]["compute"]
     assert plan.summary["gpus"] == gpus
     assert plan.fabrics["compute"]["sus"] == sus
     assert fab["switches"] == {"leaf": leaves, "spine": spines, "core": 0}
-    # The RA counts one node-leaf cable per 800G ConnectX-8 port; the plan has one 400G link per
-    # port and plane, and the two share the port's cage (one module, cable_share below).
+    # The RA counts one cable per 800G cage: per ConnectX-8 port toward the leaves, per leaf
+    # uplink cage toward the spines. The plan has one 400G link per port and plane, and the two
+    # share the port's cage (one module, cable_share below).
     assert fab["links"]["node_leaf"] == node_leaf * 2
-    assert fab["links"]["leaf_spine"] == leaf_spine
-    speeds = {(link.tier, link.speed_gbps) for link in plan.links}
-    assert speeds == {("node_leaf", 400), ("leaf_spine", 800)}
     cages = {(link.a_device, link.a_cage) for link in plan.links if link.tier == "node_leaf"}
     assert len(cages) == node_leaf
+    up_cages = {(link.a_device, link.a_cage) for link in plan.links if link.tier == "leaf_spine"}
+    assert len(up_cages) == leaf_spine
+    up_speed = 800 if sus <= 8 else 400
+    assert fab["links"]["leaf_spine"] == leaf_spine * 800 // up_speed
+    speeds = {(link.tier, link.speed_gbps) for link in plan.links}
+    assert speeds == {("node_leaf", 400), ("leaf_spine", up_speed)}
+    # Two tiers: within a plane every leaf reaches every spine, and links stay in their plane.
+    spines_of = collections.defaultdict(set)
+    for link in plan.links:
+        if link.tier == "leaf_spine":
+            assert plan.devices[link.a_device].plane == plan.devices[link.b_device].plane == link.plane
+            spines_of[link.a_device].add(link.b_device)
+    assert {len(s) for s in spines_of.values()} == {spines // 2}
+    notes = [n for n in plan.notices if n.field == "fabrics.compute.uplink_speed_gbps"]
+    assert len(notes) == (0 if up_speed == 800 else 1)
 
 
 def test_b300_spectrum4_planes_are_independent():
@@ -193,13 +210,27 @@ def test_breakout_ethernet_uplinks_run_at_the_native_speed_and_the_bom_follows(o
     modules = collections.Counter(m for link in leaf_spine for m in (link.a_module, link.b_module))
     assert modules == {"xcvr-800g-2xsr4": 2 * len(leaf_spine)}
     assert {(link.cable, link.cable_share) for link in leaf_spine} == {("fiber-400g-mm", 2)}
-    # The bill of materials follows: its 800G optics are the leaf-spine links' ends, and its fibers
-    # the node-leaf links' plus two per leaf-spine link.
+    # The bill of materials follows, by the part ordered: the leaf-spine ends (980-9I510-00NS00 run
+    # as one 800G port) and the leaves' node-side 2 x 400G modules are one part, so one row holds
+    # both; its fibers are the node-leaf links' plus two per leaf-spine link.
+    cages = {}
+    for link in plan.links:
+        if link.fabric == "compute":
+            for end in ((link.a_device, link.a_cage, link.a_module), (link.b_device, link.b_cage, link.b_module)):
+                if end[2]:
+                    cages[end[:2]] = end[2]
+    by_item = collections.Counter(cages.values())
+    assert by_item["xcvr-800g-2xsr4"] == 2 * len(leaf_spine)
+    optics = {row["item"]: row for row in plan.bom if row["fabric"] == "compute" and row["category"] == "transceiver"}
+    merged = optics["xcvr-2x400g-sr4 + xcvr-800g-2xsr4"]
+    assert merged["part_number"] == "980-9I510-00NS00"
+    assert merged["quantity"] == by_item["xcvr-2x400g-sr4"] + by_item["xcvr-800g-2xsr4"]
+    assert not [row for row in plan.bom if row["part_number"] == "980-9I510-00NS00" and row is not merged
+                and row["fabric"] == "compute"]
     bom = collections.Counter()
     for row in plan.bom:
         if row.get("fabric") == "compute":
             bom[row["item"]] += row["quantity"]
-    assert bom["xcvr-800g-2xsr4"] == 2 * len(leaf_spine)
     node_leaf_fibers = sum(link.cable_share for link in plan.links
                            if link.tier == "node_leaf" and link.cable == "fiber-400g-mm")
     assert bom["fiber-400g-mm"] == node_leaf_fibers + 2 * len(leaf_spine)
@@ -209,7 +240,7 @@ def test_breakout_ethernet_uplinks_run_at_the_native_speed_and_the_bom_follows(o
     old_fab = old.fabrics["compute"]
     assert {link.speed_gbps for link in old.links if link.tier == "leaf_spine"} == {400}
     assert old_fab["leaf_uplinks"] == math.ceil(old_fab["leaf_downlinks"] / float(oversubscription))
-    assert "xcvr-800g-2xsr4" not in {row["item"] for row in old.bom}
+    assert "xcvr-800g-2xsr4" not in {item for row in old.bom for item in row["item"].split(" + ")}
 
 
 def test_infiniband_breakout_uplinks_stay_at_the_downlink_speed():
