@@ -257,11 +257,11 @@ def _ipoib(build: FabricBuild, hblock: int, hsize: int) -> None:
     plen = _prefix_for(per)
     for leaf in build.leaves:
         # One subnet per rail and plane (plane-major): planes are separate InfiniBand subnets.
-        column = (leaf.index - 1) % build.sizing.leaves_per_su // s.leaves_per_column \
-            + ((leaf.plane or 1) - 1) * s.width
+        in_plane = _in_plane(leaf, s)
+        column = in_plane % s.leaves_per_su // s.leaves_per_column + ((leaf.plane or 1) - 1) * s.width
         start = hblock + column * per
         leaf.host_subnets = ["%s/%d" % (ntoa(start), plen)]
-        k = (leaf.index - 1) % s.leaves_per_column
+        k = in_plane % s.leaves_per_column
         su = leaf.su
         for iface in leaf.interfaces:
             if iface.role != "downlink":
@@ -269,6 +269,11 @@ def _ipoib(build: FabricBuild, hblock: int, hsize: int) -> None:
             # Position of the port across the fabric for this column.
             pos = ((su - 1) * s.leaves_per_column + k) * s.downlinks + iface.port_number
             _host_side(iface, "%s/%d" % (ntoa(start + pos), plen), None)
+
+
+def _in_plane(dev: Device, s: Sizing) -> int:
+    """A switch's 0-based number within its plane (fabric.py interleaves the planes' indices)."""
+    return int(dev.index - 1) // s.planes
 
 
 def _host_side(leaf_iface: Interface, address: str, gateway: str | None) -> None:
@@ -400,7 +405,7 @@ def _p2p(build: FabricBuild, p2p: Pool, fi: int) -> None:
             elif iface.role == "peer" and build.spec.host_addressing != "mlag_bond":
                 j = iface.port_number - s.downlinks - 1
                 net = ll_first + 2 * ((leaf.index - 1) * max(1, s.peer_links) + j)
-                if leaf.index % 2 == 0:
+                if _in_plane(leaf, s) % 2:
                     continue                       # the lower-numbered leaf of a pair allocates
             else:
                 continue
@@ -432,8 +437,9 @@ def _bgp(design: Design, build: FabricBuild) -> None:
     for leaf in build.leaves:
         leaf.asn = asn["leaf"] + leaf.index - 1
     for spine in build.spines:
-        # Spines of a pod share an ASN; each plane's pods have their own.
-        spine.asn = asn["spine"] + ((spine.plane or 1) - 1) * s.pods + spine.pod - 1
+        # Spines of a pod share an ASN; each plane's pods have their own, interleaved as the
+        # devices' indices are so that a pod added later moves no ASN.
+        spine.asn = asn["spine"] + (spine.pod - 1) * s.planes + (spine.plane or 1) - 1
     for core in build.cores:
         core.asn = asn["core"]
     devices = {d.name: d for d in build.leaves + build.spines + build.cores}

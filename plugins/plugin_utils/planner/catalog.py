@@ -43,6 +43,9 @@ class NicGroup:
     cage_top: str | None = None
     # OS name of a port's share in one plane ("{name}-p{plane}"); None: not documented.
     plane_names: str | None = None
+    # Planes the vendor's reference runs these ports in on Ethernet: the default of
+    # fabrics.<name>.planes (design.py).
+    ethernet_planes: int = 1
 
     def cage(self, index: int) -> tuple[str, int] | None:
         """(cage name, logical ports of that cage) of port ``index``; None: the port has a cage of its own."""
@@ -269,7 +272,7 @@ def _server(cid: str, raw: dict[str, Any], nic_models: dict[str, Any] | None = N
             model=group.get("model", ""), form_factor=group.get("form_factor") or card.get("form_factor", ""),
             names=tuple(group.get("names") or ()), rdma_devices=tuple(group.get("rdma_devices") or ()),
             cage_of=_cage_of(group.get("cages"), ports), cage_top=group.get("cage_top") or card.get("cage_top"),
-            plane_names=group.get("plane_names"))
+            plane_names=group.get("plane_names"), ethernet_planes=int(group.get("ethernet_planes", 1)))
     return ServerModel(
         id=cid, rack_units=int(raw["rack_units"]), power_kw=float(raw["power_kw"]),
         gpu_model=str(gpus.get("model", "")), gpu_count=int(gpus.get("count", 0)),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner import datafiles
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import Catalog, load_catalog
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.catalog import Catalog, ServerModel, load_catalog
 from ansible_collections.refarch.ai_cluster.plugins.module_utils import platforms
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, FABRIC_ORDER
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
@@ -289,6 +289,17 @@ def _system_scalable_unit(design: Design) -> Design:
     return dataclasses.replace(design, fabrics=fabrics)
 
 
+def _default_planes(server: ServerModel | None, fabric: str, kind: str) -> int:
+    """Planes of a fabric the design does not give: on Ethernet, as many as the vendor's reference
+    architecture runs the server's NICs in (catalog ``ethernet_planes``: a DGX B300's ConnectX-8 as
+    2 x 400GbE in two planes, whose cages take the flat-top 2 x 400G module the catalog has), else
+    one. InfiniBand runs the NIC whole."""
+    if server is None or kind == "infiniband":
+        return 1
+    nic = server.nics.get(FABRIC_NIC_ROLE.get(fabric, fabric))
+    return nic.ethernet_planes if nic is not None else 1
+
+
 def _known(kind: str, table: Iterable[str]) -> str:
     return ", ".join(sorted(table))
 
@@ -297,6 +308,9 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
            pools_given: frozenset[str] = frozenset(), left_out: tuple[str, ...] = ()) -> Design:
     problems: list[str] = []
     fabrics: dict[str, FabricSpec] = {}
+    given_model = str((raw.get("nodes") or {}).get("model"))
+    node_server = catalog.servers.get(
+        catalog.systems[given_model].tray if given_model in catalog.systems else given_model)
     for name in FABRIC_ORDER:
         spec = (raw.get("fabrics") or {}).get(name)
         if spec is None:
@@ -367,7 +381,7 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
             min_spines=int(spec.get("min_spines", 2)), mtu=mtu, host_mtu=host_mtu, qos_profile=qos_name, qos=qos,
             congestion_control=spec.get("congestion_control", "dcqcn"),
             host_addressing=spec.get("host_addressing", "subnet_per_leaf"), appliances=tuple(appliances),
-            planes=int(spec.get("planes", 1)),
+            planes=int(spec.get("planes", _default_planes(node_server, name, spec["kind"]))),
             uplink_speed_gbps=float(spec["uplink_speed_gbps"]) if spec.get("uplink_speed_gbps") else None)
     nodes = raw["nodes"]
     system = catalog.systems.get(nodes["model"])

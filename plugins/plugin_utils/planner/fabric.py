@@ -352,8 +352,10 @@ def plane_suffix(plane: int | None) -> str:
 def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Device], out: FabricBuild,
                 plane: int, appliance_slots: Sequence[ApplianceSlot] = (),
                 management: Sequence[ApplianceSlot] = (), shift: int = 0) -> None:
-    """Wire plane ``plane`` of a fabric into ``out``: device indices run on across planes (plane
-    p's leaf 1 has index (p - 1) x leaves + 1), names restart in each plane and carry it."""
+    """Wire plane ``plane`` of a fabric into ``out``: names restart in each plane and carry it;
+    device indices interleave the planes (leaf i of plane p has index (i - 1) x planes + p), so
+    that what is numbered by index (management and loopback addresses, host subnets, leaf ASNs,
+    /31s) stays where it is when the design grows by scalable units."""
     s = sizing
     catalog = design.catalog
     leaf_model = catalog.switches[spec.switch]
@@ -364,9 +366,10 @@ def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequenc
     leaves: list[Device] = []
     spines: list[Device] = []
     cores: list[Device] = []
-    leaf0 = (plane - 1) * s.leaves
-    spine0 = (plane - 1) * s.spines_per_group * s.pods
-    core0 = (plane - 1) * s.cores_per_group * s.spines_per_group
+
+    def interleaved(in_plane: int) -> int:
+        """Index of the device ``in_plane`` (0-based) of this plane among every plane's."""
+        return in_plane * s.planes + plane
 
     def name(role: str, number: int) -> str:
         return naming.switch_name(design.name, fab, role, number, tag)
@@ -381,7 +384,7 @@ def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequenc
             for k in range(s.leaves_per_column):
                 index = (su - 1) * s.leaves_per_su + column * s.leaves_per_column + k
                 dev = Device(name("leaf", index + 1), "leaf", leaf_model.id, plat,
-                             fabric=fab, su=su, rail=column if spec.rail_optimized else None, index=leaf0 + index + 1,
+                             fabric=fab, su=su, rail=column if spec.rail_optimized else None, index=interleaved(index),
                              pod=(su - 1) // s.sus_per_pod + 1, height=leaf_model.rack_units,
                              power_kw=leaf_model.power_kw)
                 dev.plane = tag
@@ -457,7 +460,7 @@ def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequenc
         for j in range(s.spines_per_group):
             index = (pod - 1) * s.spines_per_group + j
             spine_dev = Device(name("spine", index + 1), "spine", spine_model.id, plat, fabric=fab,
-                               index=spine0 + index + 1, pod=pod, height=spine_model.rack_units,
+                               index=interleaved(index), pod=pod, height=spine_model.rack_units,
                                power_kw=spine_model.power_kw)
             spine_dev.plane = tag
             spines.append(spine_dev)
@@ -477,8 +480,7 @@ def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequenc
     # (and the same core) whenever the links per spine allow: in blocks of `group`, round robin.
     group = s.uplink_split if s.uplink_split > 1 and s.links_per_leaf_spine % s.uplink_split == 0 else 1
     core_group = s.uplink_split if s.uplink_split > 1 and s.links_per_spine_core % s.uplink_split == 0 else 1
-    for leaf in leaves:
-        li = leaf.index - leaf0 - 1
+    for li, leaf in enumerate(leaves):
         pod, in_pod = divmod(li, pod_leaves)
         for j in range(s.uplinks):
             block, within = divmod(j, group)
@@ -497,12 +499,12 @@ def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequenc
         for c in range(s.cores_per_group):
             index = g * s.cores_per_group + c
             core_dev = Device(name("core", index + 1), "core", spine_model.id, plat, fabric=fab,
-                              index=core0 + index + 1, height=spine_model.rack_units, power_kw=spine_model.power_kw)
+                              index=interleaved(index), height=spine_model.rack_units, power_kw=spine_model.power_kw)
             core_dev.plane = tag
             cores.append(core_dev)
     half = pod_leaves * s.links_per_leaf_spine
-    for spine in spines:
-        pod, g = divmod(spine.index - spine0 - 1, s.spines_per_group)
+    for si, spine in enumerate(spines):
+        pod, g = divmod(si, s.spines_per_group)
         for j in range(s.spine_uplinks):
             block, within = divmod(j, core_group)
             c, m = block % s.cores_per_group, block // s.cores_per_group * core_group + within

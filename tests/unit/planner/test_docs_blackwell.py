@@ -68,10 +68,11 @@ XDR_ROWS = [
     ("Spines", "`q3400`", lambda p: _count(p, "switch", "q3400", "spine")),
     ("Node-leaf links, 800G", "", _links("node_leaf")),
     ("Leaf-spine links, 800G", "", _links("leaf_spine")),
-    ("Fibers, single-mode", "`fiber-800g-sm`", lambda p: _count(p, "cable", "fiber-800g-sm")),
-    ("Switch transceivers, twin-port 2 x 800G", "`xcvr-2x800g-dr4`",
-     lambda p: _count(p, "transceiver", "xcvr-2x800g-dr4")),
-    ("Node transceivers, 800G", "`xcvr-800g-dr4`", lambda p: _count(p, "transceiver", "xcvr-800g-dr4")),
+    ("Fibers, single-mode", "`fiber-800g-sm` (MFP7E30)", lambda p: _count(p, "cable", "fiber-800g-sm")),
+    ("Switch transceivers, twin-port 2 x 800G", "`xcvr-2x800g-dr4` (980-9IAH1-00XM00)",
+     lambda p: _count(p, "transceiver", "980-9IAH1-00XM00")),
+    ("Node transceivers, 800G, flat top", "`xcvr-800g-dr4` (980-9IAT0-00XM00)",
+     lambda p: _count(p, "transceiver", "980-9IAT0-00XM00")),
     ("Switch power, kW (catalog estimate)", "`q3400`", _switch_kw),
 ]
 SPECTRUM_ROWS = [
@@ -83,8 +84,10 @@ SPECTRUM_ROWS = [
     ("Leaf-spine links, 800G", "", _links("leaf_spine")),
     ("Fibers, multimode", "`fiber-400g-mm` (MFP7E10)", lambda p: _count(p, "cable", "fiber-400g-mm")),
     # One part run two ways (2 x 400G toward the nodes, one 800G port toward the spines): one BOM row.
-    ("Transceivers, twin-port 980-9I510-00NS00", "`xcvr-2x400g-sr4` + `xcvr-800g-2xsr4`",
+    ("Switch transceivers, twin-port 980-9I510-00NS00", "`xcvr-2x400g-sr4` + `xcvr-800g-2xsr4`",
      lambda p: _count(p, "transceiver", "980-9I510-00NS00")),
+    ("Node transceivers, twin-port flat top", "`xcvr-2x400g-sr4-flat` (980-9I51A-00NS00)",
+     lambda p: _count(p, "transceiver", "980-9I51A-00NS00")),
     ("Switch power, kW (catalog estimate)", "`sn5600`", _switch_kw),
 ]
 # The inference pool's table: the Spectrum-X rows, with HGX B300 nodes.

@@ -262,3 +262,27 @@ def test_planes_that_do_not_split_the_nic_are_refused():
                                  "compute": {"kind": "roce", "switch": "sn5600", "platform": "cumulus",
                                              "planes": 3, "appliances": None}}})
     assert "fabrics.compute.planes" in str(err.value)
+
+
+def test_a_second_plane_keeps_its_addresses_as_the_pod_grows():
+    """Plane 2's switches are numbered among plane 1's (interleaved), so adding an SU moves no
+    management or loopback address, ASN, host subnet or node link of either plane. (The spines
+    double from 1 to 2 SU, so the leaf-spine links are cabled again, as in one plane.)"""
+    small, big = spectrum(64), spectrum(128)
+
+    def kept(plan):
+        out = {}
+        for dev in plan.devices.values():
+            if dev.role == "pdu":
+                continue                   # PDUs are numbered again with their racks
+            ports = {i.name: (i.peer_device, i.peer_port, i.address, i.gateway) for i in dev.interfaces
+                     if dev.role == "gpu_node"}
+            out[dev.name] = (dev.mgmt_address, dev.loopback, dev.asn, list(dev.host_subnets), ports)
+        return out
+
+    before, after = kept(small), kept(big)
+    assert any(name.startswith("eth-p2-") for name in before)
+    for name, value in before.items():
+        assert after[name][:4] == value[:4], name
+        for port, ends in value[4].items():
+            assert after[name][4][port] == ends, (name, port)

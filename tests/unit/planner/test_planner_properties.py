@@ -140,11 +140,15 @@ def test_random_designs_hold_every_invariant():
         nodes = [d for d in plan.devices.values() if d.role == "gpu_node"]
         assert len(nodes) == spec["nodes"]["count"]
         nic = plan.design.catalog.servers[spec["nodes"]["model"]].nics["compute"]
-        assert compute["links"]["node_leaf"] == len(nodes) * nic.ports
+        # A server whose vendor runs its NICs in planes on Ethernet (catalog ethernet_planes) gets
+        # them by default: one link per port and plane.
+        planes = plan.design.fabrics["compute"].planes
+        assert planes == (nic.ethernet_planes if spec["fabrics"]["compute"]["kind"] != "infiniband" else 1)
+        assert compute["links"]["node_leaf"] == len(nodes) * nic.ports * planes
         for node in nodes:
-            assert len(node.interfaces) == nic.ports
+            assert len(node.interfaces) == nic.ports * planes
         width = nic.ports if spec["fabrics"]["compute"]["rail_optimized"] else min(nic.ports, 2)
-        assert compute["switches"]["leaf"] % (compute["sus"] * width) == 0    # whole SUs, whole columns
+        assert compute["switches"]["leaf"] % (compute["sus"] * width * planes) == 0    # whole SUs, whole columns
         assert compute["sus"] * compute["nodes_per_su"] >= len(nodes)
         if compute["tiers"] >= 2:
             # Every leaf reaches every spine of its pod with the same number of links.
@@ -182,8 +186,9 @@ def test_random_one_tier_designs_hold_every_invariant():
     def check(spec):
         plan = stats.plan(spec)
         assert check_plan(plan) == []
-        assert plan.fabrics["compute"]["switches"] == {"leaf": 2, "spine": 0, "core": 0}
-        assert len([link for link in plan.links if link.tier == "leaf_leaf"]) == 2
+        planes = plan.design.fabrics["compute"].planes
+        assert plan.fabrics["compute"]["switches"] == {"leaf": 2 * planes, "spine": 0, "core": 0}
+        assert len([link for link in plan.links if link.tier == "leaf_leaf"]) == 2 * planes
 
     check()
     stats.check_rate()
@@ -326,8 +331,10 @@ def _plane_refusal(server, kind, switch):
 
 
 # Combinations whose NIC splits into two planes on the switch (a breakout at half the NIC speed)
-# and whose catalog has the plugs: dgx-b300 on sn5600 (2 x 400G) among them.
-PLANE_COMBOS = [combo for combo in COMBOS if _plane_refusal(*combo) is None]
+# and whose catalog has the plugs: dgx-b300 on sn5600 (2 x 400G) among them. Drawn from every
+# combination, not only those one plane can plan: the catalog has a flat-top 2 x 400G module for
+# a ConnectX-8 cage but no 800GbE one, so dgx-b300 on sn5600 plans in two planes only.
+PLANE_COMBOS = [combo for combo in ALL_COMBOS if _plane_refusal(*combo) is None]
 
 
 def test_plane_strategy_covers_the_b300_ethernet_fabric():
