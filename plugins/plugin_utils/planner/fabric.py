@@ -157,6 +157,15 @@ def _size(design: Design, spec: FabricSpec, reserved_slots: int, end_slots: int)
                                     "leaf uplinks (ports: %g Gb/s%s)" % (
                                         leaf.id, up_speed, leaf.speed_gbps,
                                         "".join(", %d x %g" % b for b in leaf.breakouts))))
+        if leaf.kind == "infiniband" and up_speed != speed:
+            # The plan names InfiniBand ports IB1/<n>, n the port number ibnetdiscover prints. A
+            # leaf with split and unsplit cages has two numberings (MLNX-OS: 1/<cage>/<port> and
+            # 1/<cage>/<port>/<split> on Quantum-2), and which numbers the SM gives split ports
+            # was not found in a vendor document: refuse rather than invent them.
+            raise DesignError(field(where + ".uplink_speed_gbps", "InfiniBand leaves run one port speed in "
+                                    "this plan: %g Gb/s uplinks beside %g Gb/s downlinks would mix split and "
+                                    "unsplit ports, whose port numbers the plan does not know; leave "
+                                    "uplink_speed_gbps out (uplinks at %g Gb/s)" % (up_speed, speed, speed)))
     if tiers_wanted == 1:
         peer_links = 2 if width > 1 else 0
         down_max = radix - peer_links

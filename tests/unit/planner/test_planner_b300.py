@@ -245,14 +245,24 @@ def test_breakout_ethernet_uplinks_run_at_the_native_speed_and_the_bom_follows(o
 
 def test_infiniband_breakout_uplinks_stay_at_the_downlink_speed():
     # HGX H100 storage NICs (200G) on QM9700 NDR200 breakouts: InfiniBand keeps its uplinks at
-    # NDR200 unless uplink_speed_gbps says (NDR uplinks beside NDR200 downlinks would give two
-    # ports one IB1/<n> name).
+    # NDR200 (another speed is refused, below).
     plan = plan_design({"name": "t", "reference": "training-pod", "nodes": {"model": "hgx-h100", "count": 62},
                         "fabrics": {"storage": {"kind": "infiniband", "switch": "qm9700", "nodes_per_su": 32,
                                                 "oversubscription": 1, "appliances": None}}})
     storage = plan.fabrics["storage"]
     assert storage["link_speed_gbps"] == 200 and storage["leaf_uplinks"] == storage["leaf_downlinks"]
     assert {link.speed_gbps for link in plan.links if link.fabric == "storage" and link.tier == "leaf_spine"} == {200}
+
+
+def test_infiniband_uplinks_at_another_speed_are_refused_by_field():
+    # NDR uplinks beside NDR200 split downlinks would need split-port numbers the plan does not
+    # know (it used to plan them and break its own invariant: two ports named IB1/17).
+    with pytest.raises(DesignError) as err:
+        plan_design({"name": "t", "reference": "training-pod", "nodes": {"model": "hgx-h100", "count": 62},
+                     "fabrics": {"storage": {"kind": "infiniband", "switch": "qm9700", "nodes_per_su": 32,
+                                             "uplink_speed_gbps": 400, "appliances": None}}})
+    assert len(err.value.problems) == 1
+    assert err.value.problems[0].startswith("fabrics.storage.uplink_speed_gbps: ")
 
 
 def test_planes_that_do_not_split_the_nic_are_refused():
