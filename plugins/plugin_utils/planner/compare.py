@@ -820,7 +820,8 @@ def markdown(comparison: Comparison) -> str:
 LEGEND = (
     "*switches*: per fabric and tier, count × model; *ports used*: on the fullest switch of the tier, of the "
     "ports it has at its native speed (a port broken out counts once), then what runs on them.",
-    "*cables*, *transceivers*: the bill of materials, all fabrics, by part number where the catalog has one (two items of one part are one row), else by catalog item.",
+    "*cables*, *transceivers*: the bill of materials, all fabrics, by part number where the catalog has one "
+    "(two items of one part are one row), else by catalog item.",
     "*bisection Gb/s per GPU*: a GPU's share of its node's compute ports, times the worst uplink:downlink "
     "capacity ratio of each switch tier (capped at 1), what every GPU can send across the fabric at once.",
     "*hops, node to node*: most switches between two GPU nodes on their best ports (rail-matched traffic); "
