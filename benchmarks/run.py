@@ -46,6 +46,7 @@ CASES = [
     ("training-pod 4 SU", "references/training-pod.yml", None, None),
     ("training-pod 64 SU", "benchmarks/designs/pod-64su.yml", 2.0, None),
     ("64 SU, whole pod", "benchmarks/designs/pod-64su-whole.yml", None, None),
+    ("B300 Spectrum-4 16 SU", "benchmarks/designs/b300-eth-16su.yml", None, None),
     ("100,000 GPUs", "benchmarks/designs/gpu-100k.yml", 15.0, 2048),
 ]
 
