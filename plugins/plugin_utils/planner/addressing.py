@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - a requirement of the collection
     HAS_NETADDR = False
 
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.constants import FABRIC_NIC_ROLE, FABRIC_ORDER, PDU_ROLE
-from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.fabric import mlag_pairs
+from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.fabric import in_plane, mlag_pairs
 from ansible_collections.refarch.ai_cluster.plugins.module_utils.errors import DesignError, field
 from ansible_collections.refarch.ai_cluster.plugins.plugin_utils.planner.model import Notice
 
@@ -257,11 +257,11 @@ def _ipoib(build: FabricBuild, hblock: int, hsize: int) -> None:
     plen = _prefix_for(per)
     for leaf in build.leaves:
         # One subnet per rail and plane (plane-major): planes are separate InfiniBand subnets.
-        in_plane = _in_plane(leaf, s)
-        column = in_plane % s.leaves_per_su // s.leaves_per_column + ((leaf.plane or 1) - 1) * s.width
+        position = in_plane(int(leaf.index), s.planes)
+        column = position % s.leaves_per_su // s.leaves_per_column + ((leaf.plane or 1) - 1) * s.width
         start = hblock + column * per
         leaf.host_subnets = ["%s/%d" % (ntoa(start), plen)]
-        k = in_plane % s.leaves_per_column
+        k = position % s.leaves_per_column
         su = leaf.su
         for iface in leaf.interfaces:
             if iface.role != "downlink":
@@ -269,11 +269,6 @@ def _ipoib(build: FabricBuild, hblock: int, hsize: int) -> None:
             # Position of the port across the fabric for this column.
             pos = ((su - 1) * s.leaves_per_column + k) * s.downlinks + iface.port_number
             _host_side(iface, "%s/%d" % (ntoa(start + pos), plen), None)
-
-
-def _in_plane(dev: Device, s: Sizing) -> int:
-    """A switch's 0-based number within its plane (fabric.py interleaves the planes' indices)."""
-    return int(dev.index - 1) // s.planes
 
 
 def _host_side(leaf_iface: Interface, address: str, gateway: str | None) -> None:
@@ -405,7 +400,7 @@ def _p2p(build: FabricBuild, p2p: Pool, fi: int) -> None:
             elif iface.role == "peer" and build.spec.host_addressing != "mlag_bond":
                 j = iface.port_number - s.downlinks - 1
                 net = ll_first + 2 * ((leaf.index - 1) * max(1, s.peer_links) + j)
-                if _in_plane(leaf, s) % 2:
+                if in_plane(int(leaf.index), s.planes) % 2:
                     continue                       # the lower-numbered leaf of a pair allocates
             else:
                 continue

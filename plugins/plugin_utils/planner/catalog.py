@@ -238,6 +238,12 @@ class Catalog:
                  or (c.media in MEDIA_ORDER and c.media != "fiber" and c.speed_gbps == speed_gbps)]
         return sorted(found, key=lambda c: (MEDIA_ORDER.index(c.media), c.max_reach_m, c.legs, c.id))
 
+    def host_model(self, model: str) -> str:
+        """The server a design's ``nodes.model`` puts in the racks: a rack-scale system's compute
+        tray, else the model itself."""
+        system = self.systems.get(model)
+        return system.tray if system is not None else model
+
     def system_of_tray(self, server_id: str) -> RackSystem | None:
         """The rack-scale system whose compute tray is server ``server_id``, or None."""
         return next((s for _i, s in sorted(self.systems.items()) if s.tray == server_id), None)

@@ -245,7 +245,7 @@ def _drop_fabrics_without_ports(merged: dict[str, Any], user: dict[str, Any], ca
     not have (the training pod's storage fabric under a lab node): the reference's choice does not
     apply to that server. A fabric the design writes itself stays, and is refused by name."""
     model = str((merged.get("nodes") or {}).get("model"))
-    server = catalog.servers.get(catalog.systems[model].tray if model in catalog.systems else model)
+    server = catalog.servers.get(catalog.host_model(model))
     raw_own = user.get("fabrics")
     own: dict[str, Any] = raw_own if isinstance(raw_own, dict) else {}
     if server is None:
@@ -308,9 +308,7 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
            pools_given: frozenset[str] = frozenset(), left_out: tuple[str, ...] = ()) -> Design:
     problems: list[str] = []
     fabrics: dict[str, FabricSpec] = {}
-    given_model = str((raw.get("nodes") or {}).get("model"))
-    node_server = catalog.servers.get(
-        catalog.systems[given_model].tray if given_model in catalog.systems else given_model)
+    node_server = catalog.servers.get(catalog.host_model(str((raw.get("nodes") or {}).get("model"))))
     for name in FABRIC_ORDER:
         spec = (raw.get("fabrics") or {}).get(name)
         if spec is None:
@@ -385,7 +383,7 @@ def _build(raw: dict[str, Any], catalog: Catalog, path: str | None,
             uplink_speed_gbps=float(spec["uplink_speed_gbps"]) if spec.get("uplink_speed_gbps") else None)
     nodes = raw["nodes"]
     system = catalog.systems.get(nodes["model"])
-    node_model = system.tray if system is not None else nodes["model"]
+    node_model = catalog.host_model(nodes["model"])
     whole = catalog.system_of_tray(nodes["model"])
     if whole is not None:
         problems.append(field("nodes.model", "%s is a compute tray of the rack-scale system %s, which is bought "

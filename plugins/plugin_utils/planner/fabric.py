@@ -353,6 +353,17 @@ def _wire(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequence[Devi
     return out
 
 
+def plane_index(in_plane: int, plane: int, planes: int) -> int:
+    """Index of switch ``in_plane`` (0-based, within its plane) of plane ``plane``: the planes
+    interleave, so that an index never moves as scalable units are added (docs/plan-format.md)."""
+    return in_plane * planes + plane
+
+
+def in_plane(index: int, planes: int) -> int:
+    """The 0-based number within its plane of the switch of index ``index`` (plane_index's inverse)."""
+    return (index - 1) // planes
+
+
 def plane_suffix(plane: int | None) -> str:
     """What a plane adds to the name of a host port: nothing in a fabric of one plane."""
     return "-p%d" % plane if plane else ""
@@ -376,10 +387,6 @@ def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequenc
     spines: list[Device] = []
     cores: list[Device] = []
 
-    def interleaved(in_plane: int) -> int:
-        """Index of the device ``in_plane`` (0-based) of this plane among every plane's."""
-        return in_plane * s.planes + plane
-
     def name(role: str, number: int) -> str:
         return naming.switch_name(design.name, fab, role, number, tag)
     plat = spec.platform
@@ -393,7 +400,7 @@ def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequenc
             for k in range(s.leaves_per_column):
                 index = (su - 1) * s.leaves_per_su + column * s.leaves_per_column + k
                 dev = Device(name("leaf", index + 1), "leaf", leaf_model.id, plat,
-                             fabric=fab, su=su, rail=column if spec.rail_optimized else None, index=interleaved(index),
+                             fabric=fab, su=su, rail=column if spec.rail_optimized else None, index=plane_index(index, plane, s.planes),
                              pod=(su - 1) // s.sus_per_pod + 1, height=leaf_model.rack_units,
                              power_kw=leaf_model.power_kw)
                 dev.plane = tag
@@ -469,7 +476,7 @@ def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequenc
         for j in range(s.spines_per_group):
             index = (pod - 1) * s.spines_per_group + j
             spine_dev = Device(name("spine", index + 1), "spine", spine_model.id, plat, fabric=fab,
-                               index=interleaved(index), pod=pod, height=spine_model.rack_units,
+                               index=plane_index(index, plane, s.planes), pod=pod, height=spine_model.rack_units,
                                power_kw=spine_model.power_kw)
             spine_dev.plane = tag
             spines.append(spine_dev)
@@ -508,7 +515,7 @@ def _wire_plane(design: Design, spec: FabricSpec, sizing: Sizing, nodes: Sequenc
         for c in range(s.cores_per_group):
             index = g * s.cores_per_group + c
             core_dev = Device(name("core", index + 1), "core", spine_model.id, plat, fabric=fab,
-                              index=interleaved(index), height=spine_model.rack_units, power_kw=spine_model.power_kw)
+                              index=plane_index(index, plane, s.planes), height=spine_model.rack_units, power_kw=spine_model.power_kw)
             core_dev.plane = tag
             cores.append(core_dev)
     half = pod_leaves * s.links_per_leaf_spine

@@ -72,8 +72,7 @@ def lifecycle_record(plan: Any) -> dict[str, Any] | None:
 def host_model(catalog: Any, model: str, kinds: dict[str, str]) -> str:
     """The model of the hosts a baseline key means: a rack-scale system's hosts are its compute
     trays (a design names the system, the plan's devices the tray)."""
-    system = catalog.systems.get(model)
-    return system.tray if system is not None and model not in kinds else model
+    return model if model in kinds else str(catalog.host_model(model))
 
 
 def _baseline(catalog: Any, model: str, entry: dict[str, Any], kinds: dict[str, str],
