@@ -38,6 +38,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,18 @@ def nodes_state():
     return {n: (s, r) for n, s, r in (line.split("|", 2) for line in lines)}
 
 
+def answered_state(timeout_s=90):
+    """nodes_state once every node answers slurmctld's pings again: sinfo marks a node that has
+    not answered the last one with "*" (idle*), which on two loaded cores can outlast a roll's
+    last step by some seconds. The last state read after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    state = nodes_state()
+    while any(s.endswith("*") for s, _r in state.values()) and time.monotonic() < deadline:
+        time.sleep(3)
+        state = nodes_state()
+    return state
+
+
 def test_the_drift_report_names_each_node_s_driver_and_the_bmc_behind(lab):
     rows = inventory(lab, "inventory")
     drift = {(r["device"], r["component"], r["item"]): (r["expected"], r["observed"]) for r in rows
@@ -198,7 +211,7 @@ def test_a_batch_that_fails_validation_stops_the_roll_drained(lab):
     assert out.returncode != 0, text[-5000:]
     assert "Batch 1 (%s, %s) failed: validation" % (NODES[0], BROKEN) in text, text[-6000:]
     assert slurm(lab, "sacct -n -X -j %s -o State" % job).split() == ["COMPLETED"]
-    state = nodes_state()
+    state = answered_state()
     assert state[NODES[0]][0] == state[BROKEN][0] == "drained", state
     assert state[NODES[0]][1] == state[BROKEN][1] == REASON
     assert state[NODES[1]][0] == state[NODES[3]][0] == "idle", state
@@ -220,7 +233,7 @@ def test_the_rerun_finishes_the_drained_batch_first_then_the_rest(lab):
     assert out.returncode == 0, text[-8000:]
     assert "left drained by the roll that stopped before, done first: %s, %s" % (NODES[0], BROKEN) in text
     assert "batch 2: %s (driver_version %s -> %s), %s (" % (NODES[1], OLD, NEW, NODES[3]) in text, text[-6000:]
-    state = nodes_state()
+    state = answered_state()
     assert all(s == "idle" for s, _r in state.values()), state
     assert set(drivers(lab).values()) == {NEW}
     assert json.loads((lab.lifecycle / "roll-state.json").read_text())["status"] == "done"
